@@ -1,0 +1,2 @@
+export * from './bot-service.js';
+export * from './routes.js';

@@ -1,0 +1,119 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import type { DialectName } from './dialect.js';
+import { allMigrations } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+/** BIGINT columns hold epoch-ms times and counters: well inside double precision. */
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** A loggable description of where the data lives (no credentials). */
+  location: string;
+  /** Underlying SQLite handle, for backup and pragmas (null on PostgreSQL). */
+  sqlite: SqliteDatabase.Database | null;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** SQLite fsync policy for commits. */
+  sqliteSynchronous?: 'full' | 'normal';
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+  readonly?: boolean;
+}
+
+export class StoreUrlError extends Error {
+  override name = 'StoreUrlError';
+}
+
+/** Opens `sqlite:PATH` or `postgres://…` (credentials never appear in errors or `location`). */
+export function openStore(url: string, options: OpenStoreOptions = {}): Store {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length), options);
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
+    return openPostgres(url, options);
+  throw new StoreUrlError('database url must start with sqlite: or postgres://');
+}
+
+function openSqlite(file: string, options: OpenStoreOptions): Store {
+  if (file === '')
+    throw new StoreUrlError('sqlite: url needs a path, e.g. sqlite:./data/tradewatch.db');
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SqliteDatabase(file, { readonly: options.readonly ?? false });
+  if (!options.readonly) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${(options.sqliteSynchronous ?? 'full').toUpperCase()}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  // A larger page cache and memory-mapped reads keep hot indexes in memory.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('mmap_size = 268435456');
+  sqlite.pragma('temp_store = MEMORY');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    location: `sqlite:${file}`,
+    sqlite,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, options: OpenStoreOptions): Store {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let location: string;
+  try {
+    const u = new URL(url);
+    location = `postgres://${u.host}${u.pathname}`;
+  } catch {
+    throw new StoreUrlError('database url is not a valid postgres:// URL');
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    location,
+    sqlite: null,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => allMigrations(store.dialect) },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new MigrationError(
+      `migration ${failed?.migrationName ?? '(unknown)'} failed: ${(result.error as Error).message}`,
+    );
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Names of migrations not yet applied (for readiness checks). */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const migrator = new Migrator({
+    db: store.db,
+    provider: { getMigrations: async () => allMigrations(store.dialect) },
+  });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

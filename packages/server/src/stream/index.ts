@@ -1,0 +1,2 @@
+export * from './live-stream.js';
+export * from './routes.js';
