@@ -1,0 +1,209 @@
+import { annualizationFactor } from './annualization.js';
+import { requirePositiveInteger, resolveRate, toFloat64 } from './internal/series.js';
+import type { AnnualizationOptions, Rate, Series } from './types.js';
+
+/** The window of a rolling statistic. */
+export interface RollingWindow {
+  /**
+   * Number of periods in each window (a positive integer). As in empyrical, a window longer
+   * than the series is shortened to the whole series, which gives a single value.
+   */
+  window: number;
+}
+
+/** Options of {@link rollSharpeRatio}. */
+export interface RollSharpeRatioOptions extends RollingWindow, AnnualizationOptions {
+  /** Risk-free return per period (a number or an aligned series); default 0. */
+  riskFree?: Rate;
+}
+
+/** Options of {@link rollAnnualVolatility}. */
+export interface RollAnnualVolatilityOptions extends RollingWindow, AnnualizationOptions {
+  /** Scaling exponent; default 2. */
+  alpha?: number;
+}
+
+/** Effective window and number of outputs; value j covers returns[j .. j + w − 1]. */
+function windowing(n: number, window: number): { w: number; count: number } {
+  requirePositiveInteger(window, 'window');
+  if (n === 0) return { w: 0, count: 0 };
+  const w = Math.min(window, n);
+  return { w, count: n - w + 1 };
+}
+
+/**
+ * Rolling mean and sample standard deviation of `a` (NaN skipped) over every window of `w`
+ * periods, in O(n): running sums around a shift that is re-anchored every `w` windows, an exact
+ * zero for constant windows, and an exact two-pass recount wherever cancellation leaves a
+ * non-positive variance.
+ */
+function rollingMeanStd(
+  a: Float64Array,
+  w: number,
+  onWindow: (j: number, mean: number, std: number) => void,
+): void {
+  const n = a.length;
+  let shift = 0;
+  let count = 0;
+  let s1 = 0;
+  let s2 = 0;
+  // Length of the trailing run of equal non-NaN values, and that value.
+  let run = 0;
+  let last = NaN;
+  const anchor = (start: number): void => {
+    shift = NaN;
+    count = 0;
+    s1 = 0;
+    s2 = 0;
+    for (let i = start; i < start + w; i++) {
+      const v = a[i]!;
+      if (v !== v) continue;
+      if (shift !== shift) shift = v;
+      const d = v - shift;
+      count++;
+      s1 += d;
+      s2 += d * d;
+    }
+    if (shift !== shift) shift = 0;
+  };
+  for (let i = 0; i < w - 1; i++) track(a[i]!);
+  for (let j = 0; j + w <= n; j++) {
+    const end = j + w - 1;
+    track(a[end]!);
+    if (j % w === 0) {
+      anchor(j);
+    } else {
+      const out = a[j - 1]!;
+      if (out === out) {
+        const d = out - shift;
+        count--;
+        s1 -= d;
+        s2 -= d * d;
+      }
+      const inn = a[end]!;
+      if (inn === inn) {
+        const d = inn - shift;
+        count++;
+        s1 += d;
+        s2 += d * d;
+      }
+    }
+    if (count === 0) {
+      onWindow(j, NaN, NaN);
+    } else if (run >= count) {
+      onWindow(j, last, count > 1 ? 0 : NaN);
+    } else {
+      const mean = shift + s1 / count;
+      let variance = (s2 - (s1 * s1) / count) / (count - 1);
+      if (!(variance > 0)) variance = exactVariance(a, j, w);
+      onWindow(j, mean, count > 1 ? Math.sqrt(variance) : NaN);
+    }
+  }
+
+  function track(v: number): void {
+    if (v !== v) return;
+    if (v === last) run++;
+    else {
+      last = v;
+      run = 1;
+    }
+  }
+}
+
+function exactVariance(a: Float64Array, start: number, w: number): number {
+  let count = 0;
+  let sum = 0;
+  for (let i = start; i < start + w; i++) {
+    const v = a[i]!;
+    if (v === v) {
+      count++;
+      sum += v;
+    }
+  }
+  const mean = sum / count;
+  let ss = 0;
+  for (let i = start; i < start + w; i++) {
+    const v = a[i]!;
+    if (v === v) ss += (v - mean) * (v - mean);
+  }
+  return ss / (count - 1);
+}
+
+/**
+ * {@link sharpeRatio} over a rolling window (empyrical `roll_sharpe_ratio`). Returns
+ * `n − window + 1` values; value j covers returns[j .. j + window − 1]. Computed in O(n).
+ *
+ * @example
+ * rollSharpeRatio([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // Float64Array(3)
+ */
+export function rollSharpeRatio(returns: Series, options: RollSharpeRatioOptions): Float64Array {
+  const r = toFloat64(returns);
+  const { w, count } = windowing(r.length, options.window);
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  if (w < 2) return out.fill(NaN);
+  const sqrtAnn = Math.sqrt(annualizationFactor(options));
+  const rf = resolveRate(options.riskFree, r.length, 'riskFree');
+  let excess = r;
+  if (rf.series !== null || rf.scalar !== 0) {
+    excess = new Float64Array(r.length);
+    const rfs = rf.series;
+    for (let i = 0; i < r.length; i++) excess[i] = r[i]! - (rfs === null ? rf.scalar : rfs[i]!);
+  }
+  rollingMeanStd(excess, w, (j, mean, std) => {
+    out[j] = (mean / std) * sqrtAnn;
+  });
+  return out;
+}
+
+/**
+ * {@link annualVolatility} over a rolling window (empyrical `roll_annual_volatility`).
+ * Returns `n − window + 1` values. Computed in O(n).
+ *
+ * @example
+ * rollAnnualVolatility([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // Float64Array(3)
+ */
+export function rollAnnualVolatility(
+  returns: Series,
+  options: RollAnnualVolatilityOptions,
+): Float64Array {
+  const r = toFloat64(returns);
+  const { w, count } = windowing(r.length, options.window);
+  const out = new Float64Array(count);
+  if (count === 0) return out;
+  if (w < 2) return out.fill(NaN);
+  const scale = annualizationFactor(options) ** (1 / (options.alpha ?? 2));
+  rollingMeanStd(r, w, (j, _mean, std) => {
+    out[j] = std * scale;
+  });
+  return out;
+}
+
+/**
+ * {@link maxDrawdown} over a rolling window (empyrical `roll_max_drawdown`): each window is
+ * measured from a fresh starting capital. Returns `n − window + 1` values. O(n · window).
+ *
+ * @example
+ * rollMaxDrawdown([0, -0.06, -0.07, -0.01, -0.09, -0.02, -0.06, -0.08, -0.05], { window: 6 });
+ * // ≈ [-0.2282, -0.2745, -0.2899, -0.2747]
+ */
+export function rollMaxDrawdown(returns: Series, options: RollingWindow): Float64Array {
+  const r = toFloat64(returns);
+  const { w, count } = windowing(r.length, options.window);
+  const out = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    let growth = 1;
+    let peak = 100;
+    let worst = 0;
+    for (let i = j; i < j + w; i++) {
+      const x = r[i]!;
+      if (x === x) growth *= 1 + x;
+      const v = growth * 100;
+      if (v > peak) peak = v;
+      const dd = (v - peak) / peak;
+      if (dd < worst) worst = dd;
+    }
+    out[j] = worst;
+  }
+  return out;
+}
