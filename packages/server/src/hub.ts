@@ -11,11 +11,19 @@ import { decFromString, decToString } from './ledger/index.js';
 import { loadPortfolioState, PortfolioHolder } from './portfolio/index.js';
 import { QueryService } from './query/query-service.js';
 import { registerQueryRoutes } from './query/routes.js';
-import { checkpoint, migrateToLatest, openStore, type Store } from './store/index.js';
+import {
+  checkpoint,
+  migrateToLatest,
+  openStore,
+  type MigrationSource,
+  type Store,
+} from './store/index.js';
 import { LiveStream, registerStreamRoutes } from './stream/index.js';
 import { systemClock, type Clock } from './time/index.js';
 import { VERSION } from './version.js';
 import { createLogger } from './logger.js';
+import type { HubModule } from './module.js';
+import { hubModules } from './modules.js';
 
 export interface HubOptions {
   config: TradewatchConfig;
@@ -25,6 +33,8 @@ export interface HubOptions {
   logger?: Logger;
   /** Generate and return an admin token when the database has none (first start). */
   bootstrapAdmin?: boolean;
+  /** Feature modules to register (default: all of them). */
+  modules?: HubModule[];
 }
 
 /** A running (or ready to listen) hub: the store, the services and the HTTP app wired together. */
@@ -44,6 +54,12 @@ export interface Hub {
   firstAdminToken: string | null;
   /** Extra principal resolvers (the dashboard's session cookie). */
   resolvers: PrincipalResolver[];
+  /** The app with the zod type provider, for modules' routes. */
+  zapp: ZodApp;
+  /** True from the moment shutdown begins (readiness turns 503). */
+  shuttingDown: boolean;
+  /** Runs modules' `start` (background work); `listen` calls it. */
+  startModules(): Promise<void>;
   /** Listens on the configured host and port; returns the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -51,6 +67,7 @@ export interface Hub {
 
 /** Opens the store, applies migrations, loads the projections and builds the HTTP app. */
 export async function createHub(options: HubOptions): Promise<Hub> {
+  const modules = options.modules ?? hubModules;
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log_level);
@@ -58,7 +75,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     sqliteSynchronous: config.database.sqlite_synchronous,
   });
   try {
-    await migrateToLatest(store);
+    await migrateToLatest(store, moduleMigrations(modules));
     await syncConfiguredAccounts(store, config, clock);
   } catch (error) {
     await store.close();
@@ -117,7 +134,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   registerStreamRoutes(app, stream, tokens, resolvers);
 
   let closed = false;
-  return {
+  let started = false;
+  const hub: Hub = {
     config,
     store,
     app,
@@ -131,19 +149,37 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     stream,
     firstAdminToken,
     resolvers,
+    zapp,
+    shuttingDown: false,
+    async startModules() {
+      if (started) return;
+      started = true;
+      for (const m of modules) await m.start?.(hub);
+    },
     async listen() {
       const address = await app.listen({ host: config.server.host, port: config.server.port });
+      await hub.startModules();
       return address;
     },
     async close() {
       if (closed) return;
       closed = true;
+      hub.shuttingDown = true;
       stream.close();
       await app.close();
+      for (const m of [...modules].reverse()) {
+        try {
+          await m.stop?.(hub);
+        } catch (error) {
+          logger.error({ err: error, module: m.name }, 'module failed to stop cleanly');
+        }
+      }
       await checkpoint(store.dialect, store.db).catch(() => undefined);
       await store.close();
     },
   };
+  for (const m of modules) await m.register(hub);
+  return hub;
 }
 
 /** Configured accounts are written to the database so every query sees the same names and balances. */
@@ -168,4 +204,9 @@ async function syncConfiguredAccounts(
       .onConflict((oc) => oc.column('id').doUpdateSet(row))
       .execute();
   }
+}
+
+/** The migration sources of a list of modules. */
+export function moduleMigrations(modules: HubModule[]): MigrationSource[] {
+  return modules.flatMap((m) => (m.migrations ? [m.migrations.bind(m)] : []));
 }

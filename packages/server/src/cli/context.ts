@@ -1,3 +1,5 @@
+import { moduleMigrations } from '../hub.js';
+import { hubModules } from '../modules.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/index.js';
 import {
   MigrationError,
@@ -26,7 +28,7 @@ export async function openConfiguredStore(loaded: LoadedConfig): Promise<Store> 
     const store = openStore(loaded.config.database.url!, {
       sqliteSynchronous: loaded.config.database.sqlite_synchronous,
     });
-    await migrateToLatest(store);
+    await migrateToLatest(store, moduleMigrations(hubModules));
     return store;
   } catch (error) {
     fail(error);

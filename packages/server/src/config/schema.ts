@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import { ACCOUNT_MODES } from '@tradewatch/protocol';
+import { alertsConfig, riskConfig } from '../alerts/config.js';
+import { healthConfig, probesConfig } from '../health/config.js';
+import { integrationsConfig } from '../integrations/config.js';
+import { backupConfig, securityConfig } from '../ops/config.js';
+import { webConfig } from '../web/config.js';
 
 const decimalLike = z
   .union([z.number().finite(), z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal number')])
@@ -66,6 +71,17 @@ export const configSchema = z.strictObject({
   accounts: z.array(accountConfig).default([]),
   instruments: z.array(instrumentConfig).default([]),
   bots: z.array(botConfig).default([]),
+  // Sections owned by feature modules (each defined in the module's own config.ts).
+  web: webConfig.default(webConfig.parse({})),
+  alerts: alertsConfig.default(alertsConfig.parse({})),
+  risk: riskConfig.default(riskConfig.parse({})),
+  health: healthConfig.default(healthConfig.parse({})),
+  probes: probesConfig.default([]),
+  /** URL the hub pings every N seconds so an outside service notices when the hub dies. */
+  self_heartbeat_url: z.url().optional(),
+  backup: backupConfig.default(backupConfig.parse({})),
+  security: securityConfig.default(securityConfig.parse({})),
+  integrations: integrationsConfig.default(integrationsConfig.parse({})),
 });
 
 export type TradewatchConfig = z.output<typeof configSchema>;

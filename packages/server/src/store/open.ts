@@ -1,10 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  type Migration,
+  type MigrationResultSet,
+} from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
-import { allMigrations } from './migrations/index.js';
+import { coreMigrations, type MigrationSource } from './migrations/index.js';
 import type { Database } from './schema.js';
 
 /** BIGINT columns hold epoch-ms times and counters: well inside double precision. */
@@ -92,13 +99,29 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-/** Applies every pending migration; throws with the failing migration's name. */
-export async function migrateToLatest(store: Store): Promise<string[]> {
-  const migrator = new Migrator({
+function migrator(store: Store, extra: MigrationSource[]): Migrator {
+  return new Migrator({
     db: store.db,
-    provider: { getMigrations: async () => allMigrations(store.dialect) },
+    provider: {
+      getMigrations: async () =>
+        Object.assign(
+          {},
+          coreMigrations(store.dialect),
+          ...extra.map((m) => m(store.dialect)),
+        ) as Record<string, Migration>,
+    },
+    // Modules are developed independently; a module's migration may sort before one already applied.
+    allowUnorderedMigrations: true,
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+}
+
+/** Applies every pending migration (core, then modules'); throws with the failing migration's name. */
+export async function migrateToLatest(
+  store: Store,
+  extra: MigrationSource[] = [],
+): Promise<string[]> {
+  const m = migrator(store, extra);
+  const result: MigrationResultSet = await m.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new MigrationError(
@@ -109,11 +132,10 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
 }
 
 /** Names of migrations not yet applied (for readiness checks). */
-export async function pendingMigrations(store: Store): Promise<string[]> {
-  const migrator = new Migrator({
-    db: store.db,
-    provider: { getMigrations: async () => allMigrations(store.dialect) },
-  });
-  const all = await migrator.getMigrations();
+export async function pendingMigrations(
+  store: Store,
+  extra: MigrationSource[] = [],
+): Promise<string[]> {
+  const all = await migrator(store, extra).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
