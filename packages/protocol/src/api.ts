@@ -271,3 +271,26 @@ export const tokenRow = z.object({
   revoked_at: isoOrNull,
 });
 export type TokenRow = z.output<typeof tokenRow>;
+
+/** Kill-switch commands (halt / resume / flatten) and their acknowledgement by bots. */
+export const COMMAND_ACTIONS = ['halt', 'resume', 'flatten'] as const;
+export type CommandAction = (typeof COMMAND_ACTIONS)[number];
+
+/** What a bot receives on `GET /api/v1/commands?bot=ID` (long-poll) and on the stream. */
+export const botCommand = z.object({
+  id: z.string(),
+  action: z.enum(COMMAND_ACTIONS),
+  /** `all`, `bot:ID` or `account:ID` as issued. */
+  scope: z.string(),
+  reason: z.string().nullable(),
+  created_at: iso,
+});
+export type BotCommand = z.output<typeof botCommand>;
+
+/** Body of `POST /api/v1/commands/{id}/ack`. */
+export const commandAck = z.object({
+  bot: z.string().min(1).max(64),
+  status: z.enum(['ok', 'error']).default('ok'),
+  message: z.string().max(2000).optional(),
+});
+export type CommandAck = z.input<typeof commandAck>;

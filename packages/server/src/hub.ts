@@ -23,6 +23,8 @@ import { systemClock, type Clock } from './time/index.js';
 import { VERSION } from './version.js';
 import { createLogger } from './logger.js';
 import type { HubModule } from './module.js';
+import { loggingRecorder, type EventRecorder } from './events.js';
+import { loggingAlertSink, type AlertSink } from './alert-sink.js';
 import { hubModules } from './modules.js';
 
 export interface HubOptions {
@@ -56,6 +58,10 @@ export interface Hub {
   resolvers: PrincipalResolver[];
   /** The app with the zod type provider, for modules' routes. */
   zapp: ZodApp;
+  /** The typed event log; the health module replaces the default (process log). */
+  events: EventRecorder;
+  /** Raises and resolves alerts; the alerts module replaces the default (process log). */
+  alertSink: AlertSink;
   /** True from the moment shutdown begins (readiness turns 503). */
   shuttingDown: boolean;
   /** Runs modules' `start` (background work); `listen` calls it. */
@@ -150,6 +156,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     firstAdminToken,
     resolvers,
     zapp,
+    events: loggingRecorder(logger),
+    alertSink: loggingAlertSink(logger),
     shuttingDown: false,
     async startModules() {
       if (started) return;

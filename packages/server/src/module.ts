@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { Migration } from 'kysely';
 import type { Hub } from './hub.js';
 import type { DialectName } from './store/dialect.js';
@@ -15,6 +16,8 @@ export interface HubModule {
    */
   migrations?(dialect: DialectName): Record<string, Migration>;
   register(hub: Hub): void | Promise<void>;
+  /** Adds the module's `tradewatch` subcommands. */
+  cli?(program: Command): void;
   start?(hub: Hub): void | Promise<void>;
   stop?(hub: Hub): void | Promise<void>;
 }

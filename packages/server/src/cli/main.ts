@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { hubModules } from '../modules.js';
 import { VERSION } from '../version.js';
 import { fail, loadOrExit, openConfiguredStore, type GlobalOptions } from './context.js';
 import { registerServeCommand } from './serve.js';
@@ -21,6 +22,7 @@ program
 
 registerServeCommand(program);
 registerTokenCommands(program);
+for (const m of hubModules) m.cli?.(program);
 
 program
   .command('migrate')
