@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { TokenRepository } from './auth/index.js';
 import { BotService, registerBotRoutes } from './bots/index.js';
@@ -62,6 +63,8 @@ export interface Hub {
   events: EventRecorder;
   /** Raises and resolves alerts; the alerts module replaces the default (process log). */
   alertSink: AlertSink;
+  /** The Prometheus registry every module registers its metrics in (served by the health module). */
+  metrics: Registry;
   /** True from the moment shutdown begins (readiness turns 503). */
   shuttingDown: boolean;
   /** Runs modules' `start` (background work); `listen` calls it. */
@@ -158,6 +161,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     zapp,
     events: loggingRecorder(logger),
     alertSink: loggingAlertSink(logger),
+    metrics: new Registry(),
     shuttingDown: false,
     async startModules() {
       if (started) return;

@@ -1,7 +1,23 @@
+import { alertsModule } from './alerts/index.js';
+import { healthModule } from './health/index.js';
+import { integrationsModule } from './integrations/index.js';
+import { journalModule } from './journal/index.js';
 import type { HubModule } from './module.js';
+import { opsModule } from './ops/index.js';
+import { performanceModule } from './performance/index.js';
+import { webModule } from './web/index.js';
 
 /**
- * Every feature module, in registration order. Adding a module is one import and one entry
- * here; the module keeps its routes, tables, config section and tests in its own folder.
+ * Every feature module, in registration order: health first (it installs the stored event log),
+ * then alerts (it installs the alert sink), then the rest. Each module keeps its routes, tables,
+ * config section, CLI commands and tests in its own folder.
  */
-export const hubModules: HubModule[] = [];
+export const hubModules: HubModule[] = [
+  healthModule,
+  alertsModule,
+  opsModule,
+  journalModule,
+  performanceModule,
+  integrationsModule,
+  webModule,
+];
