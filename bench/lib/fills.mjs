@@ -24,7 +24,8 @@ export function makeFills({
   for (let i = 0; i < count; i++) {
     const s = Math.floor(random() * symbols);
     prices[s] = Math.max(1, Math.round(prices[s] * (1 + (random() - 0.5) * 0.002) * 100) / 100);
-    const bot = `bot${i % bots}`;
+    // Each bot trades its own stream; batches are cut per bot (a bot sends its own fills).
+    const bot = `bot${Math.floor(i / 1000) % bots}`;
     fills[i] = {
       type: 'fill',
       id: `f${i}`,
@@ -35,7 +36,7 @@ export function makeFills({
       qty: 1 + Math.floor(random() * 10),
       price: prices[s],
       fee: 0.35,
-      account: `acc${i % 3}`,
+      account: `acc${(Math.floor(i / 1000) % bots) % 3}`,
       strategy: `strat${s % 5}`,
     };
   }

