@@ -26,7 +26,6 @@ import { createLogger } from './logger.js';
 import type { HubModule } from './module.js';
 import { loggingRecorder, type EventRecorder } from './events.js';
 import { loggingAlertSink, type AlertSink } from './alert-sink.js';
-import { hubModules } from './modules.js';
 
 export interface HubOptions {
   config: TradewatchConfig;
@@ -36,7 +35,7 @@ export interface HubOptions {
   logger?: Logger;
   /** Generate and return an admin token when the database has none (first start). */
   bootstrapAdmin?: boolean;
-  /** Feature modules to register (default: all of them). */
+  /** Feature modules to register (the CLI passes all of them, see modules.ts; default none). */
   modules?: HubModule[];
 }
 
@@ -76,7 +75,7 @@ export interface Hub {
 
 /** Opens the store, applies migrations, loads the projections and builds the HTTP app. */
 export async function createHub(options: HubOptions): Promise<Hub> {
-  const modules = options.modules ?? hubModules;
+  const modules = options.modules ?? [];
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log_level);

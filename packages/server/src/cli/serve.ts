@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createHub, type Hub } from '../hub.js';
 import { createLogger } from '../logger.js';
+import { hubModules } from '../modules.js';
 import { VERSION } from '../version.js';
 import { fail, loadOrExit, type GlobalOptions } from './context.js';
 import type { LoadedConfig } from '../config/index.js';

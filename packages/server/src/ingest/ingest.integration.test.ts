@@ -50,10 +50,15 @@ async function snapshot(t: TestHub): Promise<Record<string, number>> {
 describe.each(dialects)('ingest on %s', (kind) => {
   let t: TestHub;
   beforeAll(async () => {
-    t = await startTestHub(kind, {
-      accounts: [{ id: 'acc1', name: 'Main', opening_balance: 10_000, mode: 'paper' }],
-      instruments: [{ symbol: 'ES', multiplier: 50 }],
-    });
+    t = await startTestHub(
+      kind,
+      {
+        accounts: [{ id: 'acc1', name: 'Main', opening_balance: 10_000, mode: 'paper' }],
+        instruments: [{ symbol: 'ES', multiplier: 50 }],
+      },
+      undefined,
+      { modules: [] },
+    );
   });
   afterAll(async () => t.close());
 

@@ -1,6 +1,7 @@
 import { configSchema, type TradewatchConfigInput } from '../config/index.js';
 import { createHub, type Hub } from '../hub.js';
 import { createLogger } from '../logger.js';
+import type { HubModule } from '../module.js';
 import { ManualClock } from '../time/index.js';
 import { createTestDatabase, type TestDatabase } from './stores.js';
 
@@ -25,11 +26,19 @@ export interface TestHub {
 
 export const ADMIN_TOKEN = 'tw_test_admin_token_0123456789';
 
+export interface TestHubOptions {
+  /** Feature modules to register; default: every module of modules.ts. Core tests pass []. */
+  modules?: HubModule[];
+}
+
 export async function startTestHub(
   kind: 'sqlite' | 'postgres',
   config: TradewatchConfigInput = {},
   existing?: TestDatabase,
+  options: TestHubOptions = {},
 ): Promise<TestHub> {
+  // Imported lazily so core tests do not load every feature module.
+  const modules = options.modules ?? (await import('../modules.js')).hubModules;
   const db = existing ?? (await createTestDatabase(kind));
   const clock = new ManualClock(T0);
   const parsed = configSchema.parse({
@@ -43,6 +52,7 @@ export async function startTestHub(
     adminToken: ADMIN_TOKEN,
     clock,
     logger: createLogger('silent'),
+    modules,
   });
   const auth = (token: string | undefined) => ({ authorization: `Bearer ${token ?? ADMIN_TOKEN}` });
   return {
