@@ -25,6 +25,7 @@ export async function startHub(
       adminToken: loaded.adminToken,
       logger,
       bootstrapAdmin: true,
+      modules: hubModules,
     });
   } catch (error) {
     fail(error);

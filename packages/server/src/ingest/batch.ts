@@ -985,7 +985,8 @@ export class Batch {
       endOfDay.set(scope, {
         day: tradingDay(ts, this.settings.timezone),
         equity: f.equity,
-        before: last?.equity ?? f.opening + f.cashFlows,
+        // With no earlier point, the scope had only its opening balance before this batch.
+        before: last?.equity ?? f.opening,
       });
     }
     await this.repo.upsertRows(this.trx, 'equity_points', points, ['scope', 'ts']);

@@ -32,8 +32,10 @@ export const TRADE_SORTS = {
 } as const;
 export type TradeSort = keyof typeof TRADE_SORTS;
 const TEXT_SORTS = new Set(['symbol', 'bot', 'account', 'strategy', 'direction', 'status']);
+/** Sort columns that may be NULL (open trades have no exit, return or duration). */
+const NULLABLE_SORTS = new Set(['exit_at', 'return_pct', 'duration_s', 'strategy']);
 /** Nulls sort as this value, so keyset pagination has a total order. */
-const NULL_NUMBER = -1e300;
+const NULL_NUMBER = Number.MIN_SAFE_INTEGER;
 
 /** The keyset value of a trade row for a sort column (nulls replaced as in the ORDER BY). */
 export function tradeSortKey(row: Database['trades'], sort: TradeSort): [string | number, string] {
@@ -140,8 +142,11 @@ export class QueryRepository {
     const isText = TEXT_SORTS.has(f.sort);
     const nullValue = isText ? '' : NULL_NUMBER;
     let q = this.tradesBase(f);
+    const nullable = NULLABLE_SORTS.has(f.sort);
     const expr = (eb: ExpressionBuilder<Database & { t: Database['trades'] }, 't'>) =>
-      eb.fn.coalesce(eb.ref(column as 't.entry_ts'), eb.val(nullValue as number));
+      nullable
+        ? eb.fn.coalesce(eb.ref(column as 't.entry_ts'), eb.val(nullValue as number))
+        : eb.ref(column as 't.entry_ts');
     if (f.after) {
       const [v, id] = f.after as [string | number, string];
       const cmp = f.order === 'desc' ? '<' : '>';
