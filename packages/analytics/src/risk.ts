@@ -1,5 +1,11 @@
 import { annualizationFactor } from './annualization.js';
-import { OrderStatistics, compactValid } from './internal/select.js';
+import {
+  type RankSource,
+  countValid,
+  orderStatisticsFor,
+  quantileOf,
+  quantileRanks,
+} from './internal/select.js';
 import { requireFraction, resolveRate, toFloat64 } from './internal/series.js';
 import { spreadOf, stdFromSpread } from './internal/stats.js';
 import type { AnnualizationOptions, Rate, Series } from './types.js';
@@ -84,8 +90,11 @@ export interface TailOptions {
 export function valueAtRisk(returns: Series, options: TailOptions = {}): number {
   const cutoff = options.cutoff ?? 0.05;
   requireFraction(cutoff, 'cutoff');
-  const { buf, count } = compactValid(toFloat64(returns));
-  return new OrderStatistics(buf, count).quantile(percentileFraction(cutoff));
+  const r = toFloat64(returns);
+  const count = countValid(r);
+  if (count === 0) return NaN;
+  const q = percentileFraction(cutoff);
+  return quantileOf(orderStatisticsFor(r, count, quantileRanks(count, q)), q);
 }
 
 /** np.percentile(x, 100·c) divides the percentage back by 100; keep the same rounding. */
@@ -104,10 +113,17 @@ export function percentileFraction(cutoff: number): number {
 export function conditionalValueAtRisk(returns: Series, options: TailOptions = {}): number {
   const cutoff = options.cutoff ?? 0.05;
   requireFraction(cutoff, 'cutoff');
-  const { buf, count } = compactValid(toFloat64(returns));
+  const r = toFloat64(returns);
+  const count = countValid(r);
   if (count === 0) return NaN;
   const k = Math.floor((count - 1) * cutoff);
-  return new OrderStatistics(buf, count).sumOfSmallest(k) / (k + 1);
+  return cvarFrom(orderStatisticsFor(r, count, [], k), k);
+}
+
+/** Mean of the k + 1 smallest values (empyrical's CVaR), NaN when the sample is empty. */
+export function cvarFrom(stats: RankSource, k: number): number {
+  if (stats.count === 0) return NaN;
+  return stats.sumOfSmallest(k) / (k + 1);
 }
 
 /**
@@ -119,10 +135,17 @@ export function conditionalValueAtRisk(returns: Series, options: TailOptions = {
  * tailRatio([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ 0.9557
  */
 export function tailRatio(returns: Series): number {
-  const { buf, count } = compactValid(toFloat64(returns));
+  const r = toFloat64(returns);
+  const count = countValid(r);
   if (count === 0) return NaN;
-  const stats = new OrderStatistics(buf, count);
-  const left = stats.quantile(0.05);
-  const right = stats.quantile(0.95);
-  return Math.abs(right) / Math.abs(left);
+  const stats = orderStatisticsFor(r, count, [
+    ...quantileRanks(count, 0.05),
+    ...quantileRanks(count, 0.95),
+  ]);
+  return tailRatioFrom(stats);
+}
+
+/** |95th percentile| / |5th percentile| (empyrical's tail ratio). */
+export function tailRatioFrom(stats: RankSource): number {
+  return Math.abs(quantileOf(stats, 0.95)) / Math.abs(quantileOf(stats, 0.05));
 }

@@ -31,47 +31,76 @@ function windowing(n: number, window: number): { w: number; count: number } {
   return { w, count: n - w + 1 };
 }
 
+/** Windows per kernel call (see the note on chunked kernels in all-metrics.ts). */
+const CHUNK = 16_384;
+
 /**
  * Rolling mean and sample standard deviation of `a` (NaN skipped) over every window of `w`
  * periods, in O(n): running sums around a shift that is re-anchored every `w` windows, an exact
- * zero for constant windows, and an exact two-pass recount wherever cancellation leaves a
- * non-positive variance.
+ * zero for constant windows (tracked by the length of the trailing run of equal values), and an
+ * exact two-pass recount wherever cancellation leaves a non-positive variance. Writes
+ * `means[j]` and `stds[j]` for the window starting at j.
  */
-function rollingMeanStd(
+function rollingMeanStd(a: Float64Array, w: number, means: Float64Array, stds: Float64Array): void {
+  // state: shift, count, s1, s2, run, last
+  const st = Float64Array.of(0, 0, 0, 0, 0, NaN);
+  for (let i = 0; i < w - 1; i++) trackRun(a[i]!, st);
+  const windows = means.length;
+  for (let j = 0; j < windows; j += CHUNK) {
+    rollingKernel(a, w, j, Math.min(windows, j + CHUNK), st, means, stds);
+  }
+}
+
+function trackRun(v: number, st: Float64Array): void {
+  if (v !== v) return;
+  if (v === st[5]) st[4]!++;
+  else {
+    st[5] = v;
+    st[4] = 1;
+  }
+}
+
+function rollingKernel(
   a: Float64Array,
   w: number,
-  onWindow: (j: number, mean: number, std: number) => void,
+  jStart: number,
+  jEnd: number,
+  st: Float64Array,
+  means: Float64Array,
+  stds: Float64Array,
 ): void {
-  const n = a.length;
-  let shift = 0;
-  let count = 0;
-  let s1 = 0;
-  let s2 = 0;
-  // Length of the trailing run of equal non-NaN values, and that value.
-  let run = 0;
-  let last = NaN;
-  const anchor = (start: number): void => {
-    shift = NaN;
-    count = 0;
-    s1 = 0;
-    s2 = 0;
-    for (let i = start; i < start + w; i++) {
-      const v = a[i]!;
-      if (v !== v) continue;
-      if (shift !== shift) shift = v;
-      const d = v - shift;
-      count++;
-      s1 += d;
-      s2 += d * d;
-    }
-    if (shift !== shift) shift = 0;
-  };
-  for (let i = 0; i < w - 1; i++) track(a[i]!);
-  for (let j = 0; j + w <= n; j++) {
+  let shift = st[0]!;
+  let count = st[1]!;
+  let s1 = st[2]!;
+  let s2 = st[3]!;
+  let run = st[4]!;
+  let last = st[5]!;
+  for (let j = jStart; j < jEnd; j++) {
     const end = j + w - 1;
-    track(a[end]!);
+    const inn = a[end]!;
+    if (inn === inn) {
+      if (inn === last) run++;
+      else {
+        last = inn;
+        run = 1;
+      }
+    }
     if (j % w === 0) {
-      anchor(j);
+      // Re-anchor: recount the window exactly around its first value.
+      shift = NaN;
+      count = 0;
+      s1 = 0;
+      s2 = 0;
+      for (let i = j; i <= end; i++) {
+        const v = a[i]!;
+        if (v !== v) continue;
+        if (shift !== shift) shift = v;
+        const d = v - shift;
+        count++;
+        s1 += d;
+        s2 += d * d;
+      }
+      if (shift !== shift) shift = 0;
     } else {
       const out = a[j - 1]!;
       if (out === out) {
@@ -80,7 +109,6 @@ function rollingMeanStd(
         s1 -= d;
         s2 -= d * d;
       }
-      const inn = a[end]!;
       if (inn === inn) {
         const d = inn - shift;
         count++;
@@ -89,25 +117,24 @@ function rollingMeanStd(
       }
     }
     if (count === 0) {
-      onWindow(j, NaN, NaN);
+      means[j] = NaN;
+      stds[j] = NaN;
     } else if (run >= count) {
-      onWindow(j, last, count > 1 ? 0 : NaN);
+      means[j] = last;
+      stds[j] = count > 1 ? 0 : NaN;
     } else {
-      const mean = shift + s1 / count;
+      means[j] = shift + s1 / count;
       let variance = (s2 - (s1 * s1) / count) / (count - 1);
       if (!(variance > 0)) variance = exactVariance(a, j, w);
-      onWindow(j, mean, count > 1 ? Math.sqrt(variance) : NaN);
+      stds[j] = count > 1 ? Math.sqrt(variance) : NaN;
     }
   }
-
-  function track(v: number): void {
-    if (v !== v) return;
-    if (v === last) run++;
-    else {
-      last = v;
-      run = 1;
-    }
-  }
+  st[0] = shift;
+  st[1] = count;
+  st[2] = s1;
+  st[3] = s2;
+  st[4] = run;
+  st[5] = last;
 }
 
 function exactVariance(a: Float64Array, start: number, w: number): number {
@@ -150,9 +177,9 @@ export function rollSharpeRatio(returns: Series, options: RollSharpeRatioOptions
     const rfs = rf.series;
     for (let i = 0; i < r.length; i++) excess[i] = r[i]! - (rfs === null ? rf.scalar : rfs[i]!);
   }
-  rollingMeanStd(excess, w, (j, mean, std) => {
-    out[j] = (mean / std) * sqrtAnn;
-  });
+  const stds = new Float64Array(count);
+  rollingMeanStd(excess, w, out, stds);
+  for (let j = 0; j < count; j++) out[j] = (out[j]! / stds[j]!) * sqrtAnn;
   return out;
 }
 
@@ -173,9 +200,9 @@ export function rollAnnualVolatility(
   if (count === 0) return out;
   if (w < 2) return out.fill(NaN);
   const scale = annualizationFactor(options) ** (1 / (options.alpha ?? 2));
-  rollingMeanStd(r, w, (j, _mean, std) => {
-    out[j] = std * scale;
-  });
+  const means = new Float64Array(count);
+  rollingMeanStd(r, w, means, out);
+  for (let j = 0; j < count; j++) out[j] = out[j]! * scale;
   return out;
 }
 
