@@ -167,8 +167,8 @@ describe.each(dialects)('query API on %s', (kind) => {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const url = `/api/v1/trades?bot=pager&limit=5&sort=${sort}&order=${order}${cursor ? `&cursor=${cursor}` : ''}`;
-          const res = await t.get<Page<TradeRow>>(url);
+          const url: string = `/api/v1/trades?bot=pager&limit=5&sort=${sort}&order=${order}${cursor ? `&cursor=${cursor}` : ''}`;
+          const res: { status: number; body: Page<TradeRow> } = await t.get<Page<TradeRow>>(url);
           expect(res.status, url).toBe(200);
           seen.push(...res.body.items.map((r) => r.id));
           cursor = res.body.next_cursor;
