@@ -21,6 +21,10 @@ function newest(dir) {
 }
 const built = path.join(web, 'dist/index.html');
 const sources = Math.max(newest(web), newest(path.join(root, 'packages/protocol/src')));
-if (existsSync(built) && statSync(built).mtimeMs >= sources && !process.argv.includes('--force')) process.exit(0);
-const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+if (existsSync(built) && statSync(built).mtimeMs >= sources && !process.argv.includes('--force'))
+  process.exit(0);
+const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
+  cwd: web,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);
