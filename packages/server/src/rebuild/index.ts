@@ -1,0 +1,2 @@
+export * from './rebuild.js';
+export { registerRebuildCommand } from './command.js';
