@@ -99,7 +99,7 @@ function prepare(
  *
  * @example
  * alphaBeta([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02]);
- * // { alpha: ≈ 0.22, beta: ≈ 1.36 }
+ * // { alpha: ≈ 1.73, beta: 1.36 }
  */
 export function alphaBeta(
   returns: Series,
@@ -114,7 +114,7 @@ export function alphaBeta(
  * Annualised alpha; see {@link alphaBeta}.
  *
  * @example
- * alpha([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02]); // ≈ 0.22
+ * alpha([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02]); // ≈ 1.73
  */
 export function alpha(
   returns: Series,
@@ -140,7 +140,7 @@ export function beta(returns: Series, factorReturns: Series): number {
  * `up_alpha_beta`. A risk-free series is filtered with the returns.
  *
  * @example
- * upAlphaBeta([0.02, -0.01, 0.03], [0.01, -0.02, 0.02]); // { alpha: ≈ 0.66, beta: 1 }
+ * upAlphaBeta([0.02, -0.01, 0.03], [0.01, -0.02, 0.02]); // { alpha: ≈ 11.27, beta: ≈ 1 }
  */
 export function upAlphaBeta(
   returns: Series,
@@ -156,7 +156,7 @@ export function upAlphaBeta(
  * `down_alpha_beta`.
  *
  * @example
- * downAlphaBeta([-0.02, 0.01, -0.03], [-0.01, 0.02, -0.02]); // { alpha: ≈ -0.92, beta: 1 }
+ * downAlphaBeta([-0.02, 0.01, -0.03], [-0.01, 0.02, -0.02]); // { alpha: ≈ -0.92, beta: ≈ 1 }
  */
 export function downAlphaBeta(
   returns: Series,
@@ -174,7 +174,7 @@ export function downAlphaBeta(
  * returns.
  *
  * @example
- * excessSharpe([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02]); // ≈ 1.2
+ * excessSharpe([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02]); // ≈ 1.31
  */
 export function excessSharpe(returns: Series, factorReturns: Rate): number {
   const r = toFloat64(returns);
@@ -191,7 +191,7 @@ export function excessSharpe(returns: Series, factorReturns: Rate): number {
  * `information_ratio`, which do not annualise.
  *
  * @example
- * informationRatio([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02], { period: 'monthly' }); // ≈ 4.16
+ * informationRatio([0.01, 0.02, -0.01, 0.03], [0.005, 0.01, -0.01, 0.02], { period: 'monthly' }); // ≈ 4.52
  */
 export function informationRatio(
   returns: Series,

@@ -136,7 +136,7 @@ export function drawdownSeries(returns: Series): DrawdownAnalysis {
  * close rather than from the starting capital.
  *
  * @example
- * ulcerIndex([0.1, -0.1, 0.05, 0.1]); // ≈ 0.0573
+ * ulcerIndex([0.1, -0.1, 0.05, 0.1]); // ≈ 0.0571
  */
 export function ulcerIndex(returns: Series): number {
   const r = toFloat64(returns);

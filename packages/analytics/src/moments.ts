@@ -15,7 +15,7 @@ export interface SkewOptions {
  * return NaN); NaN when the variance is zero.
  *
  * @example
- * skew([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ -0.4434
+ * skew([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ -0.3651
  */
 export function skew(returns: Series, options: SkewOptions = {}): number {
   return skewFromMoments(centralMoments(toFloat64(returns)), options.bias ?? true);
@@ -36,8 +36,8 @@ export interface KurtosisOptions {
  * is zero.
  *
  * @example
- * kurtosis([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ 0.0397 (excess)
- * kurtosis([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1], { fisher: false }); // ≈ 3.0397
+ * kurtosis([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ 0.1195 (excess)
+ * kurtosis([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1], { fisher: false }); // ≈ 3.1195
  */
 export function kurtosis(returns: Series, options: KurtosisOptions = {}): number {
   return kurtosisFromMoments(

@@ -18,7 +18,7 @@ export interface SharpeRatioOptions extends AnnualizationOptions {
  * 2 returns; ±Infinity for a constant non-zero excess return.
  *
  * @example
- * sharpeRatio([0.01, 0.02, -0.01, 0.015], { period: 'daily' }); // ≈ 11.32
+ * sharpeRatio([0.01, 0.02, -0.01, 0.015], { period: 'daily' }); // ≈ 10.56
  */
 export function sharpeRatio(returns: Series, options: SharpeRatioOptions = {}): number {
   const r = toFloat64(returns);
@@ -40,7 +40,7 @@ export interface SortinoRatioOptions extends AnnualizationOptions {
  * returns; +Infinity when no period falls below the threshold and the mean excess is positive.
  *
  * @example
- * sortinoRatio([0.01, 0.02, -0.01, 0.015]); // ≈ 35.5
+ * sortinoRatio([0.01, 0.02, -0.01, 0.015]); // ≈ 27.78
  */
 export function sortinoRatio(returns: Series, options: SortinoRatioOptions = {}): number {
   const r = toFloat64(returns);
@@ -58,7 +58,7 @@ export function sortinoRatio(returns: Series, options: SortinoRatioOptions = {})
  * is no drawdown or the ratio is infinite, as in empyrical.
  *
  * @example
- * calmarRatio([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ 11.5 (daily)
+ * calmarRatio([0.01, 0.1, -0.04, 0.02, 0.03, 0.02, 0.01, -0.1]); // ≈ 23.3 (daily)
  */
 export function calmarRatio(returns: Series, options: AnnualizationOptions = {}): number {
   const r = toFloat64(returns);

@@ -36,8 +36,8 @@ export interface CumReturnsOptions {
  * as 0, as in empyrical.
  *
  * @example
- * cumReturns([0.1, -0.1]); // Float64Array [0.1, -0.01]
- * cumReturns([0.1, -0.1], { startingValue: 100 }); // Float64Array [110, 99]
+ * cumReturns([0.1, -0.1]); // ≈ [0.1, -0.01]
+ * cumReturns([0.1, -0.1], { startingValue: 100 }); // ≈ [110, 99]
  */
 export function cumReturns(returns: Series, options: CumReturnsOptions = {}): Float64Array {
   const r = toFloat64(returns);
@@ -58,7 +58,7 @@ export function cumReturns(returns: Series, options: CumReturnsOptions = {}): Fl
  * (empyrical `cum_returns_final`, numpy `nanprod`). NaN for an empty series.
  *
  * @example
- * cumReturnsFinal([0.1, -0.1]); // -0.01 (rounded)
+ * cumReturnsFinal([0.1, -0.1]); // ≈ -0.01
  */
 export function cumReturnsFinal(returns: Series, options: CumReturnsOptions = {}): number {
   const r = toFloat64(returns);
@@ -84,7 +84,7 @@ export function totalGrowth(r: Float64Array): number {
  * NaN for an empty series.
  *
  * @example
- * annualReturn([0.01, 0.02, -0.005], { period: 'monthly' }); // ≈ 0.1022
+ * annualReturn([0.01, 0.02, -0.005], { period: 'monthly' }); // ≈ 0.1040
  */
 export function annualReturn(returns: Series, options: AnnualizationOptions = {}): number {
   const r = toFloat64(returns);

@@ -21,7 +21,7 @@ export interface AnnualVolatilityOptions extends AnnualizationOptions {
  * `periodsPerYear^(1/alpha)`. NaN for fewer than 2 returns.
  *
  * @example
- * annualVolatility([0.01, -0.02, 0.015, 0.003]); // ≈ 0.2435
+ * annualVolatility([0.01, -0.02, 0.015, 0.003]); // ≈ 0.2456
  */
 export function annualVolatility(returns: Series, options: AnnualVolatilityOptions = {}): number {
   const r = toFloat64(returns);

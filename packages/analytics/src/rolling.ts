@@ -161,7 +161,7 @@ function exactVariance(a: Float64Array, start: number, w: number): number {
  * `n − window + 1` values; value j covers returns[j .. j + window − 1]. Computed in O(n).
  *
  * @example
- * rollSharpeRatio([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // Float64Array(3)
+ * rollSharpeRatio([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // ≈ [6.93, 8.23, 4.21]
  */
 export function rollSharpeRatio(returns: Series, options: RollSharpeRatioOptions): Float64Array {
   const r = toFloat64(returns);
@@ -188,7 +188,7 @@ export function rollSharpeRatio(returns: Series, options: RollSharpeRatioOptions
  * Returns `n − window + 1` values. Computed in O(n).
  *
  * @example
- * rollAnnualVolatility([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // Float64Array(3)
+ * rollAnnualVolatility([0.01, 0.02, -0.01, 0.015, 0.005], { window: 3 }); // ≈ [0.2425, 0.2551, 0.1997]
  */
 export function rollAnnualVolatility(
   returns: Series,

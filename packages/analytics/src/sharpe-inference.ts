@@ -39,7 +39,7 @@ export interface SharpeStatsOptions {
  *
  * @example
  * sharpeRatioStats([0.01, 0.02, -0.01, 0.015]);
- * // { observedSr: ≈ 0.713, n: 4, skewness: ≈ -0.8, kurtosis: ≈ 2.1 }
+ * // { observedSr: ≈ 0.665, n: 4, skewness: ≈ -0.833, kurtosis: ≈ 2.098 }
  */
 export function sharpeRatioStats(
   returns: Series,
@@ -96,7 +96,7 @@ export interface ProbabilisticSharpeRatioOptions extends SharpeStatsOptions {
  * @example
  * // The paper's example: SR = 1.5/√12 monthly, SR* = 1/√12, γ3 = −0.72, γ4 = 5.78, n = 59.895
  * probabilisticSharpeRatio({ observedSr: 1.5 / Math.sqrt(12), benchmarkSr: 1 / Math.sqrt(12), n: 59.895, skewness: -0.72, kurtosis: 5.78 });
- * // ≈ 0.95
+ * // ≈ 0.8143
  */
 export function probabilisticSharpeRatio(
   input: Series | SharpeRatioStats,
@@ -131,7 +131,7 @@ export interface MinimumTrackRecordLengthOptions extends ProbabilisticSharpeRati
  *
  * @example
  * minimumTrackRecordLength({ observedSr: 1.5 / Math.sqrt(12), benchmarkSr: 1 / Math.sqrt(12), n: 60, skewness: -0.72, kurtosis: 5.78 });
- * // ≈ 59.9 months
+ * // ≈ 200.5 months
  */
 export function minimumTrackRecordLength(
   input: Series | SharpeRatioStats,
