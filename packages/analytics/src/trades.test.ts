@@ -78,6 +78,21 @@ describe('tradeStats', () => {
     expect(losers.expectancyRatio).toBe(-1);
   });
 
+  it('accepts any trade type that carries the fields, with nulls for unknowns', () => {
+    interface LedgerTrip {
+      symbol: string;
+      pnl: number;
+      durationMs: number | null;
+    }
+    const trips: LedgerTrip[] = [
+      { symbol: 'ETH/USDT', pnl: 5, durationMs: null },
+      { symbol: 'ETH/USDT', pnl: -2, durationMs: 1000 },
+    ];
+    const stats = tradeStats(trips);
+    expect(stats.netProfit).toBe(3);
+    expect(stats.averageDurationMs).toBe(1000);
+  });
+
   it('rejects a trade without a finite pnl, naming it', () => {
     expect(() => tradeStats([{ pnl: 1 }, { pnl: NaN }])).toThrow(/trades\[1\]\.pnl/);
   });

@@ -1,12 +1,14 @@
-/** A closed round trip. Extra fields (symbol, side, times…) are allowed and ignored. */
+/**
+ * The fields of a closed round trip that {@link tradeStats} reads. Any object with them will
+ * do; other fields (symbol, side, times…) are ignored.
+ */
 export interface RoundTripTrade {
   /** Realised profit or loss in account currency, after fees. */
   pnl: number;
   /** Return of the trade as a fraction (0.02 = +2%), if known. */
-  returnPct?: number;
+  returnPct?: number | null;
   /** Holding time in milliseconds, if known. */
-  durationMs?: number;
-  [extra: string]: unknown;
+  durationMs?: number | null;
 }
 
 /** Round-trip statistics; see {@link tradeStats} for the definitions. */
@@ -63,7 +65,7 @@ export interface TradeStats {
 class MeanAccumulator {
   private sum = 0;
   private count = 0;
-  add(v: number | undefined): void {
+  add(v: number | null | undefined): void {
     if (typeof v === 'number' && Number.isFinite(v)) {
       this.sum += v;
       this.count++;
@@ -84,7 +86,7 @@ class MeanAccumulator {
  * tradeStats([{ pnl: 120 }, { pnl: -50 }, { pnl: 80 }, { pnl: -30 }]);
  * // { count: 4, winRate: 0.5, profitFactor: 2.5, payoffRatio: 2.5, expectancy: 30, … }
  */
-export function tradeStats(trades: readonly RoundTripTrade[]): TradeStats {
+export function tradeStats<T extends RoundTripTrade>(trades: readonly T[]): TradeStats {
   let wins = 0;
   let losses = 0;
   let breakevens = 0;
