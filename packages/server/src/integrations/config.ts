@@ -33,6 +33,8 @@ export const hummingbotConfig = z.strictObject({
   /** Events are batched for at most this long before one ingest transaction. */
   batch_ms: z.number().int().min(0).max(10_000).default(200),
   client_id: z.string().min(1).max(64).optional(),
+  /** Keep the broker session (QoS 1 messages published while the hub is down are kept). */
+  persistent_session: z.boolean().default(true),
 });
 export type HummingbotConfig = z.output<typeof hummingbotConfig>;
 

@@ -24,6 +24,7 @@ export class HummingbotBridge {
   private readonly orders = new Map<string, Map<string, KnownOrder>>();
   /** Counters for tests and the logs. */
   readonly stats = { messages: 0, ingested: 0, skipped: 0, failed: 0 };
+  private waiters: { n: number; resolve: () => void }[] = [];
   private markSubscribed: () => void = () => undefined;
   private readonly subscribed = new Promise<void>((resolve) => {
     this.markSubscribed = resolve;
@@ -40,7 +41,7 @@ export class HummingbotBridge {
       ...(config.username ? { username: config.username } : {}),
       ...(config.password ? { password: config.password } : {}),
       clientId: config.client_id ?? 'tradewatch-hub',
-      clean: false,
+      clean: !config.persistent_session,
       reconnectPeriod: 2_000,
       connectTimeout: 10_000,
     });
@@ -66,8 +67,19 @@ export class HummingbotBridge {
     return this.subscribed;
   }
 
+  /** Resolves when at least `n` messages have arrived since start (tests). */
+  received(n: number): Promise<void> {
+    if (this.stats.messages >= n) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+
   private onMessage(topic: string, payload: Buffer): void {
     this.stats.messages++;
+    this.waiters = this.waiters.filter((w) => {
+      if (this.stats.messages < w.n) return true;
+      w.resolve();
+      return false;
+    });
     const parts = topic.split('/');
     const prefixParts = this.config.topic_prefix.split('/').length;
     const instance = parts[prefixParts];
