@@ -37,3 +37,20 @@ export const RISK_ALERTS: readonly BuiltinAlert[] = [
   'MaxOpenPositions',
   'LowBalance',
 ];
+
+/** Whether each built-in alert is on and at what severity (`alerts.builtin` overrides). */
+export interface Builtins {
+  enabled(name: BuiltinAlert): boolean;
+  severity(name: BuiltinAlert): Severity;
+}
+
+export function builtinsFrom(
+  overrides: Partial<
+    Record<BuiltinAlert, { enabled?: boolean | undefined; severity?: Severity | undefined }>
+  >,
+): Builtins {
+  return {
+    enabled: (name) => overrides[name]?.enabled ?? BUILTIN_ALERTS[name].enabled,
+    severity: (name) => overrides[name]?.severity ?? BUILTIN_ALERTS[name].severity,
+  };
+}
