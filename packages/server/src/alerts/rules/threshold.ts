@@ -35,7 +35,7 @@ export class RuleEvaluator {
       for (const s of snapshots) {
         if (s.kind !== rule.scope) continue;
         if (rule.targets && (s.id === null || !rule.targets.includes(s.id))) continue;
-        const value = scopeMetrics(s)[rule.metric as RuleMetric];
+        const value = scopeMetrics(s)[rule.metric];
         const key = `${rule.name}\u0000${s.scope}`;
         if (value === null || !compare(value, rule.op, threshold)) continue;
         seen.add(key);
