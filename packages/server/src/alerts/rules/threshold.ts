@@ -1,7 +1,6 @@
 import { dec, decToNumber, type Dec } from '../../ledger/index.js';
 import type { RuleConfig } from '../config.js';
 import type { FireSignal } from '../model.js';
-import type { RuleMetric } from '../risk/metrics.js';
 import { scopeMetrics, type ScopeSnapshot } from '../risk/snapshot.js';
 
 function compare(value: Dec, op: RuleConfig['op'], threshold: Dec): boolean {
