@@ -84,7 +84,8 @@ export interface Notification {
   /** Notifications the channel's throttle held back since its last message. */
   suppressed?: { count: number; lines: string[] };
   digest?: { from: string; to: string; entries: DigestEntry[] };
-  summary?: { subject: string; text: string; html: string; markdown: string };
+  /** The daily summary's figures (rendered with the `summary.*` templates). */
+  summary?: Record<string, unknown>;
   message?: string;
 }
 
