@@ -136,10 +136,7 @@ export class AlertsRepository {
   ) {}
 
   static of(store: Store): AlertsRepository {
-    return new AlertsRepository(
-      store.db.withTables<AlertsTables>() as unknown as Db,
-      store.dialect,
-    );
+    return new AlertsRepository(store.db.withTables<AlertsTables>(), store.dialect);
   }
 
   private chunks<T>(rows: T[], paramsPerRow: number): T[][] {
@@ -401,7 +398,7 @@ export class AlertsRepository {
       .where('status', '=', 'pending')
       .orderBy('id')
       .execute();
-    return mine.map((r) => ({ ...r, id: Number(r.id) })) as OutboxRow[];
+    return mine.map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   /** Marks delivered rows sent (only after a 2xx) and records the attempts, in one transaction. */
@@ -480,7 +477,7 @@ export class AlertsRepository {
       .selectAll()
       .where('id', '=', id)
       .executeTakeFirst();
-    return r ? ({ ...r, id: Number(r.id) } as OutboxRow) : null;
+    return r ? { ...r, id: Number(r.id) } : null;
   }
 
   async insertOutbox(row: Omit<OutboxTable, 'id'>): Promise<number> {
@@ -572,7 +569,7 @@ export class AlertsRepository {
       ...r,
       id: Number(r.id),
       outbox_id: Number(r.outbox_id),
-    })) as DeliveryRow[];
+    }));
   }
 
   async prune(before: number): Promise<void> {

@@ -103,7 +103,7 @@ function lookup(path: string, scopes: unknown[], locals: Record<string, unknown>
     let value: unknown = scopes[i];
     let found = true;
     for (const p of parts) {
-      if (value !== null && typeof value === 'object' && p in (value as object)) {
+      if (value !== null && typeof value === 'object' && p in value) {
         value = (value as Record<string, unknown>)[p];
       } else {
         found = false;
@@ -145,9 +145,9 @@ function renderNodes(
       case 'each': {
         const v = lookup(n.path, scopes, locals);
         const items: unknown[] = Array.isArray(v)
-          ? v
+          ? (v as unknown[])
           : v !== null && typeof v === 'object'
-            ? Object.entries(v).map(([key, value]) => ({ key, value }))
+            ? Object.entries(v as Record<string, unknown>).map(([key, value]) => ({ key, value }))
             : [];
         items.forEach((item, i) => {
           out += renderNodes(
