@@ -138,7 +138,11 @@ function renderNodes(
         const v = lookup(n.path, scopes, locals);
         if (v === undefined || v === null) break;
         const s =
-          typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean);
+          typeof v === 'string'
+            ? v
+            : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+              ? String(v)
+              : JSON.stringify(v);
         out += n.raw ? s : escape(s);
         break;
       }
