@@ -1,0 +1,96 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Config } from './config.js';
+import { parseBackupName, type BackupName } from './names.js';
+import { backupsToDelete, type RetentionPolicy } from './retention.js';
+
+/** A copy of each backup in S3-compatible storage (AWS, MinIO, Backblaze B2, Wasabi …). */
+export class S3Copy {
+  private readonly client: S3Client;
+
+  constructor(private readonly config: S3Config) {
+    this.client = new S3Client({
+      region: config.region,
+      ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+      forcePathStyle: config.force_path_style,
+      ...(config.access_key_id && config.secret_access_key
+        ? {
+            credentials: {
+              accessKeyId: config.access_key_id,
+              secretAccessKey: config.secret_access_key,
+            },
+          }
+        : {}),
+    });
+  }
+
+  private key(name: string): string {
+    return `${this.config.prefix}${name}`;
+  }
+
+  /** Uploads the archive and its `.sha256`; the archive first, so a checksum never dangles. */
+  async upload(file: string): Promise<void> {
+    for (const f of [file, `${file}.sha256`]) {
+      const { size } = await stat(f);
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.key(path.basename(f)),
+          Body: createReadStream(f),
+          ContentLength: size,
+          ContentType: f.endsWith('.sha256') ? 'text/plain' : 'application/gzip',
+        }),
+      );
+    }
+  }
+
+  /** Backups stored under the prefix. */
+  async list(): Promise<BackupName[]> {
+    const out: BackupName[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.config.bucket,
+          Prefix: this.config.prefix,
+          ContinuationToken: token,
+        }),
+      );
+      for (const o of page.Contents ?? []) {
+        const name = o.Key?.slice(this.config.prefix.length);
+        const parsed = name ? parseBackupName(name) : null;
+        if (parsed) out.push(parsed);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  /** Applies the retention policy to the bucket; returns the names deleted. */
+  async applyRetention(policy: RetentionPolicy, now: number): Promise<string[]> {
+    const doomed = backupsToDelete(await this.list(), policy, now).map((b) => b.name);
+    for (let i = 0; i < doomed.length; i += 500) {
+      const names = doomed.slice(i, i + 500);
+      await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.config.bucket,
+          Delete: {
+            Objects: names.flatMap((n) => [{ Key: this.key(n) }, { Key: this.key(`${n}.sha256`) }]),
+          },
+        }),
+      );
+    }
+    return doomed;
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
