@@ -76,7 +76,9 @@ describe.skipIf(!hasPython)('Python client and TypeScript SDK against the built 
         commands: { waitS: 5 },
         fetch: async (input, init) => {
           const res = await fetch(input, init);
-          const m = /\/api\/v1\/commands\/([^/]+)\/ack$/.exec(String(input));
+          const href =
+            typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+          const m = /\/api\/v1\/commands\/([^/]+)\/ack$/.exec(href);
           if (m) tsAcks.push({ id: decodeURIComponent(m[1]!), status: res.status });
           return res;
         },
