@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { hubModules } from '../modules.js';
 import { VERSION } from '../version.js';
 import { fail, loadOrExit, openConfiguredStore, type GlobalOptions } from './context.js';
+import { registerDemoCommand } from '../demo/command.js';
 import { registerRebuildCommand } from '../rebuild/index.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token-commands.js';
@@ -24,6 +25,7 @@ program
 registerServeCommand(program);
 registerTokenCommands(program);
 registerRebuildCommand(program);
+registerDemoCommand(program);
 for (const m of hubModules) m.cli?.(program);
 
 program

@@ -47,7 +47,14 @@ import { minuteOf, tradingDay } from '../time/index.js';
 import type { PreparedEvent } from './identity.js';
 import type { IngestRepository, Trx } from './ingest-repository.js';
 import { DEFAULT_ACCOUNT, type IngestSettings } from './settings.js';
-import { barCoversTrip, widenTrip } from './trip-fold.js';
+import {
+  barRangeOf,
+  foldBars,
+  groupBars,
+  withBars,
+  type BarPoint,
+  type BarRange,
+} from './trip-fold.js';
 
 /** A prepared event with its sequence number (arrival order across the hub). */
 export interface SequencedEvent<E> {
@@ -109,13 +116,10 @@ export class Batch {
   private readonly orders = new Map<string, OrdersTable>();
   private readonly changedBots = new Set<string>();
   private readonly changedAccounts = new Set<string>();
-  private readonly fillEffectUpdates: Parameters<IngestRepository['updateFillEffects']>[1] = [];
   private readonly counts: Record<string, number> = {};
   private readonly logs: BatchChanges['logs'] = [];
   private readonly signals: BatchChanges['signals'] = [];
   private readonly cashFlowChanges: BatchChanges['cashFlows'] = [];
-  /** Latest event time among facts that move valuations (fills, marks, cash flows). */
-  private valuationTs: number | null = null;
 
   constructor(
     private readonly trx: Trx,
@@ -176,15 +180,21 @@ export class Batch {
       }
     }
 
-    await this.applyFills(by.fill);
+    // Facts that move valuations are applied minute by minute (event time), with an equity
+    // sample after each minute, so a batch spanning hours (a backfill, a replayed spool) draws
+    // the same equity curve and daily figures as the same facts sent live.
+    for (const slice of sliceByMinute(by.fill, by.mark, by.cash_flow)) {
+      await this.applyFills(slice.fills);
+      await this.applyMarks(slice.marks);
+      this.applyCashFlows(slice.cashFlows);
+      this.sampleEquity(slice.minute);
+    }
     await this.applyOrders(by.order, by.fill);
-    await this.applyMarks(by.mark);
     await this.foldBarsIntoTrips();
-    this.applyCashFlows(by.cash_flow);
     this.applyBalances(by.balance);
     this.applyHeartbeats(by.heartbeat);
     await this.insertSimpleFacts(by);
-    const valuationChanged = await this.recordEquity();
+    const valuationChanged = await this.writeEquity();
     await this.writeProjections();
 
     return {
@@ -193,7 +203,7 @@ export class Batch {
       keys: [...this.touchedKeys]
         .map((k) => this.draft.keys.get(k))
         .filter((k): k is KeyState => !!k),
-      trades: [...this.trips.values()],
+      trades: [...this.trips.values()].map((t) => withBars(t, this.tripBars.get(t.id) ?? null)),
       orders: [...this.orders.values()],
       bots: [...this.changedBots]
         .map((b) => this.draft.bots.get(b))
@@ -292,8 +302,8 @@ export class Batch {
           strategy: f.strategy ?? null,
         },
       });
-      this.noteValuationTs(f.ts);
     }
+    const sliceRows: FillsTable[] = [];
     for (const [ks, group] of groups) {
       group.items.sort((a, b) => compareFills(a.lf, b.lf));
       const multiplier = this.settings.multiplier(group.key.symbol);
@@ -326,7 +336,7 @@ export class Batch {
       for (const { e, lf } of group.items) {
         const effect = effects.get(lf.seq)!;
         const f = e.event;
-        this.fillRows.push({
+        sliceRows.push({
           seq: e.seq,
           bot: f.bot,
           id: e.prep.id,
@@ -352,7 +362,11 @@ export class Batch {
         });
       }
     }
-    this.fillRows.sort((a, b) => a.seq - b.seq);
+    sliceRows.sort((a, b) => a.seq - b.seq);
+    this.fillRows.push(...sliceRows);
+    // Stored now, not at the end of the batch: a late fill in a later minute of this same batch
+    // re-derives its key from the database and must see these.
+    await this.repo.insertRows(this.trx, 'fills', sliceRows);
   }
 
   /** Records a trip to write; a newly closed one adds to its exit day's summary. */
@@ -417,11 +431,17 @@ export class Batch {
       if (f.trade_id) oldTripIds.add(f.trade_id);
       if (f.next_trade_id) oldTripIds.add(f.next_trade_id);
     }
-    const oldTrips = (await this.repo.tradesByIds(this.trx, [...oldTripIds])).map(rowToTrip);
-    // Trips touched earlier in this same batch are newer than their stored rows.
-    const oldClosed = oldTrips
-      .map((t) => this.trips.get(t.id) ?? t)
-      .filter((t) => t.status === 'closed');
+    // Trips touched earlier in this same batch (an earlier minute) are newer than their stored
+    // rows, and some are not stored yet at all.
+    const byId = new Map(
+      (await this.repo.tradesByIds(this.trx, [...oldTripIds])).map((r) => [r.id, rowToTrip(r)]),
+    );
+    for (const id of oldTripIds) {
+      const pending = this.trips.get(id);
+      if (pending) byId.set(id, pending);
+    }
+    const oldTrips = [...byId.values()];
+    const oldClosed = oldTrips.filter((t) => t.status === 'closed');
     for (const t of oldClosed) this.addTripToDaily(t, -1);
     for (const t of oldTrips) {
       this.trips.delete(t.id);
@@ -451,6 +471,7 @@ export class Batch {
     }));
     const result = replay(key, current.multiplier, [...storedFills, ...newFills], base);
     const storedBySeq = new Map(stored.map((f) => [f.seq, f]));
+    const updates: Parameters<IngestRepository['updateFillEffects']>[1] = [];
     for (const effect of result.effects) {
       effects.set(effect.seq, effect);
       const old = storedBySeq.get(effect.seq);
@@ -472,10 +493,12 @@ export class Batch {
           row.trade_id !== old.trade_id ||
           row.next_trade_id !== old.next_trade_id
         ) {
-          this.fillEffectUpdates.push(row);
+          updates.push(row);
         }
       }
     }
+    // Written at once: a second late fill for this key in a later minute of the batch reads them.
+    await this.repo.updateFillEffects(this.trx, updates);
     for (const trip of result.trips) {
       this.recordTrip(trip, current.multiplier, true);
       this.newTripIds.add(trip.id);
@@ -571,7 +594,10 @@ export class Batch {
         this.orders.set(`${bot}\u0000${ev.order_id}`, order);
       }
       if (created.size > 0) {
+        // Fills stored by earlier batches; this batch's own fills (already inserted) are added below.
+        const ours = new Set(g.fills.map((f) => f.seq));
         for (const f of await this.repo.fillsOfOrders(this.trx, bot, [...created])) {
+          if (ours.has(f.seq)) continue;
           const k = `${bot}\u0000${f.order_id}`;
           const o = this.orders.get(k)!;
           this.orders.set(k, addFillToOrder(o, decFromString(f.qty), decFromString(f.price), f.ts));
@@ -613,7 +639,6 @@ export class Batch {
       });
     }
     for (const { event: m } of marks) {
-      this.noteValuationTs(m.ts);
       const price = dec(m.price);
       const minute = minuteOf(m.ts);
       const barKey = `${m.symbol}\u0000${minute}`;
@@ -666,18 +691,26 @@ export class Batch {
     }
   }
 
+  /** Mark-bar extremes of every trip this batch writes (null: no bar in its span). */
+  private readonly tripBars = new Map<string, BarRange | null>();
+
   /**
-   * Folds bars into trips' price extremes (see trip-fold.ts): trips created in this batch take
-   * every bar of their span; existing trips take the bars this batch changed.
+   * MAE/MFE (see trip-fold.ts): a trip's mark extremes are the low/high of the one-minute bars
+   * from its entry minute to its exit minute, kept apart from its fill prices. Trips created or
+   * closed in this batch take them afresh from every bar of their span (a bar folded while a
+   * trip was open may lie after the exit it finally got); trips still open add the bars this
+   * batch changed to what they had; closed trips reached by a late mark take that bar too.
    */
   private async foldBarsIntoTrips(): Promise<void> {
-    const newTrips = [...this.newTripIds]
-      .map((id) => this.trips.get(id))
-      .filter((t): t is Trip => !!t);
-    if (newTrips.length > 0) {
-      const symbols = [...new Set(newTrips.map((t) => t.symbol))];
-      const from = Math.min(...newTrips.map((t) => minuteOf(t.entryTs)));
-      const bars = new Map<string, { symbol: string; minute: number; low: Dec; high: Dec }>();
+    const changedBySymbol = groupBars(this.changedBars.values());
+    const fresh: Trip[] = [];
+    for (const [id, trip] of this.trips) {
+      if (this.newTripIds.has(id) || trip.status === 'closed') fresh.push(trip);
+    }
+    if (fresh.length > 0) {
+      const symbols = [...new Set(fresh.map((t) => t.symbol))];
+      const from = Math.min(...fresh.map((t) => minuteOf(t.entryTs)));
+      const bars = new Map<string, BarPoint & { symbol: string }>();
       for (const b of await this.repo.barsFrom(this.trx, symbols, from)) {
         bars.set(`${b.symbol}\u0000${b.minute}`, {
           symbol: b.symbol,
@@ -687,73 +720,47 @@ export class Batch {
         });
       }
       for (const [k, b] of this.changedBars) bars.set(k, b);
-      const bySymbol = new Map<string, { minute: number; low: Dec; high: Dec }[]>();
-      for (const b of bars.values()) {
-        const list = bySymbol.get(b.symbol) ?? [];
-        list.push(b);
-        bySymbol.set(b.symbol, list);
-      }
-      for (const trip of newTrips) {
-        let t = trip;
-        for (const b of bySymbol.get(trip.symbol) ?? []) {
-          if (barCoversTrip(t, b.minute)) t = widenTrip(t, b.low, b.high);
-        }
-        if (t !== trip) this.replaceTrip(t);
-      }
+      const bySymbol = groupBars(bars.values());
+      for (const trip of fresh)
+        this.tripBars.set(trip.id, foldBars(null, trip, bySymbol.get(trip.symbol)));
     }
-    if (this.changedBars.size === 0) return;
-    const bySymbol = new Map<string, (BarInfo & { symbol: string })[]>();
-    for (const b of this.changedBars.values()) {
-      const list = bySymbol.get(b.symbol) ?? [];
-      list.push(b);
-      bySymbol.set(b.symbol, list);
-    }
-    const foldExisting = (trip: Trip): Trip => {
-      let t = trip;
-      for (const b of bySymbol.get(trip.symbol) ?? []) {
-        if (barCoversTrip(t, b.minute)) t = widenTrip(t, b.low, b.high);
-      }
-      return t;
-    };
-    // Open trips live in the ledger state.
+    // Open trips carried over from earlier batches (touched by a fill or not).
     for (const [ks, state] of this.draft.keys) {
-      if (!state.trip || !bySymbol.has(state.key.symbol) || this.newTripIds.has(state.trip.id))
-        continue;
-      const t = foldExisting(this.trips.get(state.trip.id) ?? state.trip);
-      if (t !== state.trip) {
-        this.draft.keys.set(ks, { ...state, trip: t });
+      const trip = state.trip;
+      if (!trip || this.tripBars.has(trip.id)) continue;
+      const before = this.draft.tripBars.get(trip.id) ?? null;
+      const after = foldBars(before, trip, changedBySymbol.get(trip.symbol));
+      if (this.trips.has(trip.id) || after !== before) {
+        this.tripBars.set(trip.id, after);
+        this.trips.set(trip.id, this.trips.get(trip.id) ?? trip);
+        this.tripMultipliers.set(trip.id, state.multiplier);
         this.touchedKeys.add(ks);
-        this.trips.set(t.id, t);
-        this.tripMultipliers.set(t.id, state.multiplier);
       }
     }
-    // Closed trips whose span reaches the changed minutes (a mark late for a trip's exit minute).
-    const minMinute = Math.min(...[...this.changedBars.values()].map((b) => b.minute));
-    const closed = await this.repo.closedTripsCovering(this.trx, [...bySymbol.keys()], minMinute);
-    for (const row of closed) {
-      if (this.newTripIds.has(row.id) || this.deletedTrips.has(row.id)) continue;
-      const trip = this.trips.get(row.id) ?? rowToTrip(row);
-      const t = foldExisting(trip);
-      if (t !== trip || this.trips.has(row.id)) {
-        this.trips.set(t.id, t);
-        this.tripMultipliers.set(t.id, this.settings.multiplier(t.symbol));
+    // Closed trips of earlier batches whose span reaches a changed minute (a late mark).
+    if (changedBySymbol.size > 0) {
+      const minMinute = Math.min(...[...this.changedBars.values()].map((b) => b.minute));
+      for (const row of await this.repo.closedTripsCovering(
+        this.trx,
+        [...changedBySymbol.keys()],
+        minMinute,
+      )) {
+        if (this.tripBars.has(row.id) || this.deletedTrips.has(row.id)) continue;
+        const trip = rowToTrip(row);
+        const before = barRangeOf(row);
+        const after = foldBars(before, trip, changedBySymbol.get(row.symbol));
+        if (after !== before) {
+          this.trips.set(trip.id, trip);
+          this.tripMultipliers.set(trip.id, this.settings.multiplier(trip.symbol));
+          this.tripBars.set(trip.id, after);
+        }
       }
     }
-    // Trips closed earlier in this batch (not yet stored) also take the changed bars.
     for (const [id, trip] of this.trips) {
-      if (trip.status !== 'closed' || this.newTripIds.has(id)) continue;
-      const t = foldExisting(trip);
-      if (t !== trip) this.trips.set(id, t);
+      if (trip.status === 'open') this.draft.tripBars.set(id, this.tripBars.get(id) ?? null);
+      else this.draft.tripBars.delete(id);
     }
-  }
-
-  private replaceTrip(t: Trip): void {
-    this.trips.set(t.id, t);
-    if (t.status === 'open') {
-      const ks = keyString(t);
-      const state = this.draft.keys.get(ks);
-      if (state?.trip?.id === t.id) this.draft.keys.set(ks, { ...state, trip: t });
-    }
+    for (const id of this.deletedTrips) this.draft.tripBars.delete(id);
   }
 
   // ---------------------------------------------------------------- cash, balances, heartbeats
@@ -768,7 +775,6 @@ export class Batch {
       const day = tradingDay(c.ts, this.settings.timezone);
       this.dailyDelta('portfolio', day).cashFlows += amount;
       this.dailyDelta(accountScope(accountId), day).cashFlows += amount;
-      this.noteValuationTs(c.ts);
       this.cashFlowChanges.push({ account: accountId, ts: c.ts, amount, kind: c.kind });
     }
   }
@@ -824,7 +830,6 @@ export class Batch {
       hash: e.prep.hash,
     });
     const { trx, repo } = this;
-    await repo.insertRows(trx, 'fills', this.fillRows);
     await repo.insertRows(
       trx,
       'order_events',
@@ -940,39 +945,33 @@ export class Batch {
 
   // ---------------------------------------------------------------- equity and daily summaries
 
-  private noteValuationTs(ts: number): void {
-    if (this.valuationTs === null || ts > this.valuationTs) this.valuationTs = ts;
-  }
+  /** Equity points of this batch by scope and minute, and each touched day's equity. */
+  private readonly points = new Map<string, Database['equity_points']>();
+  private readonly peakRows = new Map<string, Database['scope_peaks']>();
+  private readonly dayEquity = new Map<string, { before: Dec; end: Dec }>();
 
   /**
-   * Values every scope after the batch and records an equity point (one per minute per scope,
-   * the minute of the batch's latest valuation-relevant event) where equity changed, plus the
-   * day's summary row.
+   * Values every scope after the facts of one event-time minute and records a point (at most
+   * one per minute per scope) where equity changed, plus the day's end equity.
    */
-  private async recordEquity(): Promise<boolean> {
-    if (this.valuationTs === null && this.daily.size === 0) return false;
+  private sampleEquity(minute: number): void {
     const valuation = valueAll(this.draft);
     const scopes: [string, ScopeFigures][] = [['portfolio', valuation.portfolio]];
     for (const [id, f] of valuation.accounts) scopes.push([accountScope(id), f]);
     for (const [id, f] of valuation.bots) scopes.push([botScope(id), f]);
-
-    const batchMinute = minuteOf(this.valuationTs ?? this.now);
-    const points: Database['equity_points'][] = [];
-    const peaks: Database['scope_peaks'][] = [];
-    const endOfDay = new Map<string, { day: string; equity: Dec; before: Dec }>();
     for (const [scope, f] of scopes) {
       const last = this.draft.lastPoints.get(scope);
-      const hasDelta = [...this.daily.keys()].some((k) => k.startsWith(`${scope}\u0000`));
-      if (last && last.equity === f.equity && !hasDelta) continue;
-      const ts = Math.max(batchMinute, last?.ts ?? batchMinute);
+      if (last && last.equity === f.equity) continue;
+      // A late minute cannot rewrite history already drawn: it lands on the latest point.
+      const ts = Math.max(minute, last?.ts ?? minute);
       const adjusted = adjustedEquity(f);
       const oldPeak = this.draft.peaks.get(scope);
       const peak = oldPeak === undefined || adjusted > oldPeak ? adjusted : oldPeak;
       if (peak !== oldPeak) {
         this.draft.peaks.set(scope, peak);
-        peaks.push({ scope, peak: decToString(peak), updated_at: this.now });
+        this.peakRows.set(scope, { scope, peak: decToString(peak), updated_at: this.now });
       }
-      points.push({
+      this.points.set(`${scope}\u0000${ts}`, {
         scope,
         ts,
         equity: decToString(f.equity),
@@ -982,22 +981,25 @@ export class Batch {
         peak: decToString(peak),
       });
       this.draft.lastPoints.set(scope, { ts, equity: f.equity });
-      endOfDay.set(scope, {
-        day: tradingDay(ts, this.settings.timezone),
-        equity: f.equity,
-        // With no earlier point, the scope had only its opening balance before this batch.
-        before: last?.equity ?? f.opening,
-      });
+      const dayKey = `${scope}\u0000${tradingDay(ts, this.settings.timezone)}`;
+      const day = this.dayEquity.get(dayKey);
+      // With no earlier point, the scope had only its opening balance before this batch.
+      if (day) day.end = f.equity;
+      else this.dayEquity.set(dayKey, { before: last?.equity ?? f.opening, end: f.equity });
     }
-    await this.repo.upsertRows(this.trx, 'equity_points', points, ['scope', 'ts']);
-    await this.repo.upsertRows(this.trx, 'scope_peaks', peaks, ['scope']);
+  }
 
-    // Daily rows: deltas by day, and the end equity of the day each changed scope is now in.
-    const rowKeys = new Set([
-      ...this.daily.keys(),
-      ...[...endOfDay].map(([s, e]) => `${s}\u0000${e.day}`),
-    ]);
-    if (rowKeys.size === 0) return points.length > 0;
+  /** Writes the batch's equity points, peaks and daily summary rows. */
+  private async writeEquity(): Promise<boolean> {
+    await this.repo.upsertRows(
+      this.trx,
+      'equity_points',
+      [...this.points.values()],
+      ['scope', 'ts'],
+    );
+    await this.repo.upsertRows(this.trx, 'scope_peaks', [...this.peakRows.values()], ['scope']);
+    const rowKeys = new Set([...this.daily.keys(), ...this.dayEquity.keys()]);
+    if (rowKeys.size === 0) return this.points.size > 0;
     const pairs = [...rowKeys].map((k) => k.split('\u0000') as [string, string]);
     const existing = new Map(
       (
@@ -1009,17 +1011,16 @@ export class Batch {
       ).map((r) => [`${r.scope}\u0000${r.date}`, r]),
     );
     const rows: Database['daily_summaries'][] = [];
-    for (const [scope, day] of pairs) {
-      const k = `${scope}\u0000${day}`;
+    for (const [scope, date] of pairs) {
+      const k = `${scope}\u0000${date}`;
       const delta = this.daily.get(k) ?? emptyDelta();
-      const eod = endOfDay.get(scope);
+      const eq = this.dayEquity.get(k);
       let row = existing.get(k);
       if (!row) {
-        const start = eod?.before ?? this.draft.lastPoints.get(scope)?.equity ?? ZERO;
-        const startText = decToString(start);
+        const start = decToString(eq?.before ?? this.draft.lastPoints.get(scope)?.equity ?? ZERO);
         row = {
           scope,
-          date: day,
+          date,
           trades: 0,
           wins: 0,
           losses: 0,
@@ -1027,8 +1028,8 @@ export class Batch {
           fees: '0',
           net: '0',
           cash_flows: '0',
-          start_equity: startText,
-          end_equity: startText,
+          start_equity: start,
+          end_equity: start,
           updated_at: this.now,
         };
       }
@@ -1041,25 +1042,28 @@ export class Batch {
         fees: decToString(add(decFromString(row.fees), delta.fees)),
         net: decToString(add(decFromString(row.net), delta.net)),
         cash_flows: decToString(add(decFromString(row.cash_flows), delta.cashFlows)),
-        end_equity: eod && eod.day === day ? decToString(eod.equity) : row.end_equity,
+        end_equity: eq ? decToString(eq.end) : row.end_equity,
         updated_at: this.now,
       });
     }
     await this.repo.upsertRows(this.trx, 'daily_summaries', rows, ['scope', 'date']);
-    return points.length > 0;
+    return this.points.size > 0;
   }
 
   // ---------------------------------------------------------------- projections
 
   private async writeProjections(): Promise<void> {
     const { trx, repo } = this;
-    await repo.updateFillEffects(trx, this.fillEffectUpdates);
     await repo.deleteTrades(trx, [...this.deletedTrips]);
     await repo.upsertRows(
       trx,
       'trades',
       [...this.trips.values()].map((t) =>
-        tripToRow(t, this.tripMultipliers.get(t.id) ?? this.settings.multiplier(t.symbol)),
+        tripToRow(
+          t,
+          this.tripMultipliers.get(t.id) ?? this.settings.multiplier(t.symbol),
+          this.tripBars.get(t.id) ?? null,
+        ),
       ),
       ['id'],
     );
@@ -1159,4 +1163,33 @@ export function botInfoToRow(b: BotInfo): Database['bots'] {
     halted: b.halted ? 1 : 0,
     updated_at: b.updatedAt,
   };
+}
+
+interface Slice {
+  minute: number;
+  fills: SequencedEvent<FillEvent>[];
+  marks: SequencedEvent<MarkEvent>[];
+  cashFlows: SequencedEvent<CashFlowEvent>[];
+}
+
+/** Groups the valuation-moving facts by event-time minute, oldest first. */
+function sliceByMinute(
+  fills: SequencedEvent<FillEvent>[],
+  marks: SequencedEvent<MarkEvent>[],
+  cashFlows: SequencedEvent<CashFlowEvent>[],
+): Slice[] {
+  const slices = new Map<number, Slice>();
+  const slice = (ts: number) => {
+    const minute = minuteOf(ts);
+    let s = slices.get(minute);
+    if (!s) {
+      s = { minute, fills: [], marks: [], cashFlows: [] };
+      slices.set(minute, s);
+    }
+    return s;
+  };
+  for (const f of fills) slice(f.event.ts).fills.push(f);
+  for (const m of marks) slice(m.event.ts).marks.push(m);
+  for (const c of cashFlows) slice(c.event.ts).cashFlows.push(c);
+  return [...slices.values()].sort((a, b) => a.minute - b.minute);
 }

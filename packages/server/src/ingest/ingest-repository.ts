@@ -175,7 +175,7 @@ export class IngestRepository {
     if (orderIds.length === 0) return [];
     return trx
       .selectFrom('fills')
-      .select(['order_id', 'qty', 'price', 'ts'])
+      .select(['order_id', 'qty', 'price', 'ts', 'seq'])
       .where('bot', '=', bot)
       .where('order_id', 'in', orderIds)
       .execute();

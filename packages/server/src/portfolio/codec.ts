@@ -10,6 +10,7 @@ import { minuteOf } from '../time/index.js';
 import type { LedgerPositionsTable, TradesTable } from '../store/index.js';
 import { tripMetrics } from '../ledger/index.js';
 import { decToNumber } from '../ledger/index.js';
+import { barColumns, type BarRange } from '../ingest/trip-fold.js';
 
 /** Ledger state ↔ `ledger_positions` row. Lots are stored as compact JSON tuples. */
 type LotTuple = [fillId: string, seq: number, ts: number, qty: string, price: string, fee: string];
@@ -79,7 +80,7 @@ export function rowToKeyState(row: LedgerPositionsTable, trip: Trip | null): Key
   };
 }
 
-export function tripToRow(trip: Trip, multiplier: Dec): TradesTable {
+export function tripToRow(trip: Trip, multiplier: Dec, bars: BarRange | null): TradesTable {
   const m = tripMetrics(trip, multiplier);
   return {
     id: trip.id,
@@ -102,6 +103,7 @@ export function tripToRow(trip: Trip, multiplier: Dec): TradesTable {
     net: decToString(trip.net),
     min_price: decToString(trip.minPrice),
     max_price: decToString(trip.maxPrice),
+    ...barColumns(bars),
     fill_count: trip.fillCount,
     entry_minute: minuteOf(trip.entryTs),
     exit_minute: trip.exitTs === null ? null : minuteOf(trip.exitTs),

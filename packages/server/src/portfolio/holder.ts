@@ -19,6 +19,7 @@ export class PortfolioHolder {
     for (const [k, v] of c.balances) d.balances.set(k, v);
     for (const [k, v] of c.peaks) d.peaks.set(k, v);
     for (const [k, v] of c.lastPoints) d.lastPoints.set(k, v);
+    for (const [k, v] of c.tripBars) d.tripBars.set(k, v);
     return d;
   }
 }

@@ -2,6 +2,7 @@ import type { AccountMode } from '@tradewatch/protocol';
 import type { Kysely } from 'kysely';
 import { decFromString, type Trip } from '../ledger/index.js';
 import type { Database } from '../store/index.js';
+import { barRangeOf } from '../ingest/trip-fold.js';
 import { rowToKeyState, rowToTrip } from './codec.js';
 import { keyString, type BotInfo, type PortfolioState } from './state.js';
 
@@ -58,6 +59,7 @@ export async function loadPortfolioState(db: Db, state: PortfolioState): Promise
     .where('status', '=', 'open')
     .execute()) {
     openTrips.set(t.id, rowToTrip(t));
+    state.tripBars.set(t.id, barRangeOf(t));
   }
   for (const row of await db.selectFrom('ledger_positions').selectAll().execute()) {
     const trip = row.trade_id === null ? null : (openTrips.get(row.trade_id) ?? null);

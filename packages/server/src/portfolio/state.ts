@@ -76,6 +76,8 @@ export class PortfolioState {
   readonly peaks = new Map<string, Dec>();
   /** Last recorded equity point per scope (to record only changes). */
   readonly lastPoints = new Map<string, { ts: number; equity: Dec }>();
+  /** Mark-bar extremes of open trips (MAE/MFE), by trade id. */
+  readonly tripBars = new Map<string, { low: Dec; high: Dec } | null>();
 
   clear(): void {
     this.version = 0;
@@ -86,6 +88,7 @@ export class PortfolioState {
     this.balances.clear();
     this.peaks.clear();
     this.lastPoints.clear();
+    this.tripBars.clear();
   }
 }
 

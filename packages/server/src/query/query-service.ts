@@ -24,6 +24,7 @@ import type { Store, TradesTable } from '../store/index.js';
 import type { Clock } from '../time/index.js';
 import { tradingDay } from '../time/index.js';
 import { encodeCursor } from '../http/cursor.js';
+import { barRangeOf, withBars } from '../ingest/trip-fold.js';
 import {
   QueryRepository,
   tradeSortKey,
@@ -141,7 +142,7 @@ export class QueryService {
 
   tradeRow(r: TradeRowWithNotes): TradeRow {
     return this.views.trade(
-      rowToTrip(r),
+      withBars(rowToTrip(r), barRangeOf(r)),
       this.settings.multiplier(r.symbol),
       this.currency(r.account),
       {
@@ -212,8 +213,10 @@ export class QueryService {
       const start = decFromString(r.start_equity);
       const end = decFromString(r.end_equity);
       const flows = decFromString(r.cash_flows);
-      // Time-weighted daily return: the day's change net of cash flows over the day's start.
-      const ret = start > ZERO ? decToNumber(div((end - start - flows) * 100n, start), 6) : null;
+      // The day's P&L (change net of cash flows) over the capital at work, taking the day's
+      // flows as arriving at its start (simple Dietz); null when no capital was at work.
+      const base = start + flows;
+      const ret = base > ZERO ? decToNumber(div((end - start - flows) * 100n, base), 6) : null;
       return {
         scope: r.scope,
         date: r.date,

@@ -61,8 +61,11 @@ describe.each(dialects)('rebuild on %s', (kind) => {
     run: number,
   ) =>
     items.flatMap((item): Record<string, unknown>[] => {
-      const ts = T0 + run * 40 * MIN + item.minute * MIN + (n % 1000);
+      const ts = T0 + (run % 7) * 40 * MIN + item.minute * MIN + (n % 1000);
       const id = `e${n++}`;
+      // Each property run trades its own bots and account, so a counterexample stands alone.
+      const bot = `${'bot' in item ? item.bot : 'x'}${run}`;
+      const account = `acct${run}`;
       switch (item.kind) {
         case 'fill':
           return [
@@ -71,7 +74,8 @@ describe.each(dialects)('rebuild on %s', (kind) => {
                   {
                     type: 'order',
                     id: `${id}o`,
-                    bot: item.bot,
+                    bot,
+                    account,
                     ts,
                     order_id: `o${id}`,
                     symbol: item.symbol,
@@ -85,7 +89,8 @@ describe.each(dialects)('rebuild on %s', (kind) => {
             {
               type: 'fill',
               id,
-              bot: item.bot,
+              bot,
+              account,
               ts,
               symbol: item.symbol,
               side: item.side,
@@ -96,13 +101,14 @@ describe.each(dialects)('rebuild on %s', (kind) => {
             },
           ];
         case 'mark':
-          return [{ type: 'mark', bot: 'feed', ts, symbol: item.symbol, price: item.price }];
+          return [{ type: 'mark', bot: `feed${run}`, ts, symbol: item.symbol, price: item.price }];
         case 'cash':
           return [
             {
               type: 'cash_flow',
               id,
-              bot: 'treasury',
+              bot: `treasury${run}`,
+              account,
               ts,
               amount: item.amount,
               kind: item.amount > 0 ? 'deposit' : 'withdrawal',

@@ -14,7 +14,7 @@ import {
   type LedgerKey,
   type Trip,
 } from '../ledger/index.js';
-import { barCoversTrip, widenTrip } from '../ingest/trip-fold.js';
+import { foldBars, type BarRange } from '../ingest/trip-fold.js';
 import type { IngestSettings } from '../ingest/settings.js';
 import type { Database, FillsTable, OrdersTable } from '../store/index.js';
 import { tradingDay } from '../time/index.js';
@@ -95,6 +95,8 @@ const TRADE_COLUMNS = [
   'net',
   'min_price',
   'max_price',
+  'bar_low',
+  'bar_high',
   'fill_count',
 ] as const;
 const ORDER_COLUMNS = [
@@ -162,9 +164,10 @@ export async function rebuildProjections(
     const multiplier = settings.multiplier(key.symbol);
     const fills: LedgerFill[] = rows.map(toLedgerFill);
     const result = replay(key, multiplier, fills, emptyState(key, multiplier));
-    const trips = await foldStoredBars(db, result.trips);
-    const openTrip = trips.find((t) => t.status === 'open') ?? null;
-    const state = { ...result.state, trip: openTrip ?? result.state.trip };
+    const trips = result.trips;
+    const bars = await storedBarRanges(db, trips);
+    const openTrip = result.state.trip;
+    const state = result.state;
     report.trades += trips.length;
     allClosed.push(...trips.filter((t) => t.status === 'closed'));
 
@@ -239,7 +242,7 @@ export async function rebuildProjections(
       .where('symbol', '=', key.symbol)
       .execute();
     const storedById = new Map(storedTrades.map((t) => [t.id, t]));
-    const rebuiltRows = trips.map((t) => tripToRow(t, multiplier));
+    const rebuiltRows = trips.map((t) => tripToRow(t, multiplier, bars.get(t.id) ?? null));
     const rebuiltIds = new Set(rebuiltRows.map((t) => t.id));
     const tradeFixes: typeof rebuiltRows = [];
     for (const t of rebuiltRows) {
@@ -318,28 +321,22 @@ export function toLedgerFill(f: FillsTable): LedgerFill {
   };
 }
 
-/** Folds the stored one-minute bars into the trips' price extremes (the rule in ingest/trip-fold.ts). */
-async function foldStoredBars(db: Db, trips: Trip[]): Promise<Trip[]> {
-  if (trips.length === 0) return trips;
+/** Mark-bar extremes of each trip over its span, from the stored one-minute bars (ingest/trip-fold.ts). */
+async function storedBarRanges(db: Db, trips: Trip[]): Promise<Map<string, BarRange | null>> {
+  const out = new Map<string, BarRange | null>();
+  if (trips.length === 0) return out;
   const symbol = trips[0]!.symbol;
   const from = Math.min(...trips.map((t) => Math.floor(t.entryTs / 60_000) * 60_000));
-  const bars = await db
-    .selectFrom('mark_bars')
-    .select(['minute', 'low', 'high'])
-    .where('symbol', '=', symbol)
-    .where('minute', '>=', from)
-    .execute();
-  if (bars.length === 0) return trips;
-  const parsed = bars.map((b) => ({
-    minute: b.minute,
-    low: decFromString(b.low),
-    high: decFromString(b.high),
-  }));
-  return trips.map((trip) => {
-    let t = trip;
-    for (const b of parsed) if (barCoversTrip(t, b.minute)) t = widenTrip(t, b.low, b.high);
-    return t;
-  });
+  const bars = (
+    await db
+      .selectFrom('mark_bars')
+      .select(['minute', 'low', 'high'])
+      .where('symbol', '=', symbol)
+      .where('minute', '>=', from)
+      .execute()
+  ).map((b) => ({ minute: b.minute, low: decFromString(b.low), high: decFromString(b.high) }));
+  for (const t of trips) out.set(t.id, foldBars(null, t, bars));
+  return out;
 }
 
 const TERMINAL = new Set<string>(TERMINAL_ORDER_STATUSES);

@@ -6,6 +6,7 @@ import {
   Migrator,
   PostgresDialect,
   SqliteDialect,
+  sql,
   type Migration,
   type MigrationResultSet,
 } from 'kysely';
@@ -99,9 +100,17 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-function migrator(store: Store, extra: MigrationSource[]): Migrator {
+async function migrator(store: Store, extra: MigrationSource[]): Promise<Migrator> {
+  // On PostgreSQL the migration tables live in the schema the connection works in (its
+  // search_path), not necessarily `public`.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]
+          ?.schema
+      : undefined;
   return new Migrator({
     db: store.db,
+    ...(schema ? { migrationTableSchema: schema } : {}),
     provider: {
       getMigrations: async () =>
         Object.assign(
@@ -120,7 +129,7 @@ export async function migrateToLatest(
   store: Store,
   extra: MigrationSource[] = [],
 ): Promise<string[]> {
-  const m = migrator(store, extra);
+  const m = await migrator(store, extra);
   const result: MigrationResultSet = await m.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
@@ -136,6 +145,6 @@ export async function pendingMigrations(
   store: Store,
   extra: MigrationSource[] = [],
 ): Promise<string[]> {
-  const all = await migrator(store, extra).getMigrations();
+  const all = await (await migrator(store, extra)).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -272,8 +272,12 @@ export interface TradesTable {
   gross: string;
   fees: string;
   net: string;
+  /** Extremes of the trip's fill prices. */
   min_price: string;
   max_price: string;
+  /** Extremes of the mark bars in the trip's span (null when none); MAE/MFE use both. */
+  bar_low: string | null;
+  bar_high: string | null;
   fill_count: number;
   /** Minute buckets of entry / exit, for folding mark bars into MAE/MFE. */
   entry_minute: number;

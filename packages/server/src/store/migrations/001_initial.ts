@@ -291,6 +291,8 @@ export function initialMigration(dialect: DialectName) {
         .addColumn('net', 'text', (c) => c.notNull())
         .addColumn('min_price', 'text', (c) => c.notNull())
         .addColumn('max_price', 'text', (c) => c.notNull())
+        .addColumn('bar_low', 'text')
+        .addColumn('bar_high', 'text')
         .addColumn('fill_count', 'integer', (c) => c.notNull())
         .addColumn('entry_minute', 'bigint', (c) => c.notNull())
         .addColumn('exit_minute', 'bigint')
