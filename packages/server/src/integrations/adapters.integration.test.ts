@@ -198,6 +198,54 @@ describe.each(dialects)('adapters on %s', (kind) => {
     });
   });
 
+  describe('the Freqtrade webhook config block of docs/integrations.md', () => {
+    // What Freqtrade's RPC messages carry (freqtrade/rpc/rpc_types.py), rendered as str.format does.
+    const message: Record<string, string> = {
+      trade_id: '21',
+      pair: 'XRP/USDT',
+      direction: 'Long',
+      amount: '150.0',
+      open_rate: '0.61',
+      close_rate: '0.64',
+      limit: '0.64',
+      order_type: 'limit',
+      enter_tag: 'None',
+      exit_reason: 'roi',
+      reason: 'cancelled due to timeout',
+      open_date: '2024-02-01 08:00:00.250000+00:00',
+      close_date: '2024-02-01 11:00:00.500000+00:00',
+      status: 'running',
+      msg: 'hello from the strategy',
+      lock_end_time: '2024-02-01 12:00:00',
+    };
+    const config = JSON.parse(
+      readFileSync(path.join(FIXTURES, '../../examples/freqtrade/webhook-config.json'), 'utf8'),
+    ) as { webhook: Record<string, unknown> };
+    const types = Object.keys(config.webhook).filter((k) => typeof config.webhook[k] === 'object');
+
+    it.each(types)('the %s template renders to a body the adapter accepts', async (type) => {
+      const template = config.webhook[type] as Record<string, string>;
+      const body = Object.fromEntries(
+        Object.entries(template).map(([k, v]) => [
+          k,
+          v.replace(/\{(\w+)\}/g, (_m, name: string) => {
+            expect(message, `placeholder {${name}}`).toHaveProperty(name);
+            return message[name]!;
+          }),
+        ]),
+      );
+      const r = await post('/api/v1/adapters/freqtrade?bot=ft-docs', JSON.stringify(body), {
+        token: unboundToken,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    });
+
+    it('points at the adapter with a bot and a token in the URL', () => {
+      expect(config.webhook.url).toMatch(/\/api\/v1\/adapters\/freqtrade\?bot=[^&]+&token=/);
+      expect(config.webhook.format).toBe('json');
+    });
+  });
+
   describe('authentication and bot binding', () => {
     it('accepts the token as a query parameter', async () => {
       const r = await post(

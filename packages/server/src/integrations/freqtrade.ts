@@ -96,7 +96,12 @@ function mapTrade(type: FreqtradeType, body: Obj, ctx: FreqtradeContext, problem
   const rateKeys = isEntry
     ? ['order_rate', 'open_rate', 'limit']
     : ['order_rate', 'close_rate', 'limit'];
-  const rate = requireNumber(body, rateKeys, problems, { positive: true });
+  const isFill = type.endsWith('_fill');
+  // Only a fill needs its price; an order placement or cancel may not know one (exit_cancel
+  // sends "limit": 0 when there is no rate yet).
+  const rate = isFill
+    ? requireNumber(body, rateKeys, problems, { positive: true })
+    : rateKeys.map((k) => toNumber(body[k])).find((n) => n !== undefined && n > 0);
   const direction = (toText(body.direction) ?? 'long').toLowerCase();
   if (direction !== 'long' && direction !== 'short') {
     problems.add('direction', `expected "Long" or "Short", got ${JSON.stringify(body.direction)}`);
@@ -139,13 +144,13 @@ function mapTrade(type: FreqtradeType, body: Obj, ctx: FreqtradeContext, problem
       side,
       qty: amount,
       order_type: orderType,
-      ...(orderType === 'limit' ? { limit_price: rate } : {}),
+      ...(orderType === 'limit' && rate !== undefined ? { limit_price: rate } : {}),
       status,
       ...(reason ? { reason: reason.slice(0, 2000) } : {}),
       ...(strategy ? { strategy } : {}),
     },
   ];
-  if (type.endsWith('_fill')) {
+  if (isFill) {
     events.push({
       type: 'fill',
       id: toText(body.fill_id) ?? stableId('ft', ...identity, 'fill'),
