@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -119,7 +120,9 @@ export class HealthRuntime {
     this.config = hub.config.health;
     this.probesConfig = hub.config.probes;
     this.db = hub.store.db.withTables<HealthTables>();
-    this.instance = `${os.hostname()}:${hub.config.server.port}`;
+    // One installation = one host and data directory (stable across restarts and port changes).
+    const dirHash = createHash('sha256').update(path.resolve(hub.config.data_dir)).digest('hex');
+    this.instance = `${os.hostname()}-${dirHash.slice(0, 8)}`;
     this.events = new EventStore(this.db, hub.store.dialect, hub.clock);
     this.snapshots = new SnapshotTracker(hub.store.db);
     this.hubState = new HubStateStore(hub.store.db, this.instance);
