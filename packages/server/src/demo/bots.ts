@@ -182,7 +182,7 @@ export class SimulatedBot {
         fee_currency: 'USD',
         ...base,
         qty: partQty,
-      } as IngestEventInput);
+      });
       if (p < parts.length - 1) events.push(order('partially_filled', at + 1));
     });
     events.push(order('filled', ts + 30 + parts.length * 250));
