@@ -79,13 +79,16 @@ export class DemoSimulator {
     await this.inFlight;
   }
 
+  /**
+   * History is sent a day at a time for all bots together, as bots trading side by side would
+   * have sent it, so every day's start-of-day equity includes every bot.
+   */
   private async backfill(): Promise<void> {
     const now = this.hub.clock.now();
     const from = now - this.options.historyDays * 86_400_000;
     const stepMs = 10 * 60_000;
     for (const bot of this.bots) {
-      const token = this.tokens.get(bot.spec.id)!;
-      let batch: IngestEventInput[] = [
+      await this.post(this.tokens.get(bot.spec.id)!, [
         {
           type: 'cash_flow',
           id: `demo-deposit-${bot.spec.account}-${from}`,
@@ -96,15 +99,21 @@ export class DemoSimulator {
           kind: 'deposit',
           note: 'initial funding',
         },
-      ];
-      for (let ts = from; ts < now - stepMs; ts += stepMs) {
-        bot.step(ts, 0.25, (events) => batch.push(...events));
-        if (batch.length > INGEST_LIMITS.maxEvents / 2) {
-          await this.post(token, batch);
-          batch = [];
+      ]);
+    }
+    for (let day = from; day < now - stepMs; day += 86_400_000) {
+      const dayEnd = Math.min(day + 86_400_000, now - stepMs);
+      for (const bot of this.bots) {
+        const batch: IngestEventInput[] = [];
+        for (let ts = day + stepMs; ts < dayEnd; ts += stepMs)
+          bot.step(ts, 0.25, (events) => batch.push(...events));
+        for (let i = 0; i < batch.length; i += INGEST_LIMITS.maxEvents) {
+          await this.post(
+            this.tokens.get(bot.spec.id)!,
+            batch.slice(i, i + INGEST_LIMITS.maxEvents),
+          );
         }
       }
-      if (batch.length > 0) await this.post(token, batch);
     }
   }
 
