@@ -21,6 +21,7 @@ import { createBackup } from './backup.js';
 import { compareStores } from './compare.js';
 import { hashFile } from './files.js';
 import { knownMigrations } from './cli.js';
+import { hubModules } from '../modules.js';
 import { restoreBackup, verifyBackup } from './restore.js';
 import { sampleBatches } from './sample-events.test-util.js';
 
@@ -57,7 +58,7 @@ function restoreCtx(config: TradewatchConfig) {
   return {
     config,
     configFile: null,
-    knownMigrations: knownMigrations(),
+    knownMigrations: knownMigrations(hubModules),
     now: T0 + 3_600_000,
     actor: 'test',
     force: false,

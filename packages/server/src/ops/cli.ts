@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { fail, loadOrExit, type GlobalOptions } from '../cli/context.js';
+import type { GlobalOptions } from '../cli/context.js';
 import type { LoadedConfig } from '../config/index.js';
-import { createHub } from '../hub.js';
 import { createLogger } from '../logger.js';
-import { hubModules } from '../modules.js';
+import type { HubModule } from '../module.js';
 import { openStore, type Store } from '../store/index.js';
 import { coreMigrations } from '../store/migrations/index.js';
 import { systemClock } from '../time/index.js';
@@ -23,13 +22,26 @@ import type { VerifyCheck } from './verify.js';
 
 const out = (s: string) => process.stdout.write(s);
 
+// The module list imports this module (through ops/index.ts); cli/context.js and hub.js import
+// the module list: load them when a command runs, never at import time.
+const context = () => import('../cli/context.js');
+const modules = async (): Promise<HubModule[]> => (await import('../modules.js')).hubModules;
+
+async function fail(error: unknown): Promise<never> {
+  return (await context()).fail(error);
+}
+
+async function loadOrExit(options: GlobalOptions): Promise<LoadedConfig> {
+  return (await context()).loadOrExit(options);
+}
+
 /** Who runs a command, for the audit log. */
 export function cliActor(): string {
   return `cli:${process.env.SUDO_USER ?? process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
 }
 
-/** Every migration name this version knows (core and modules'). */
-export function knownMigrations(): string[] {
+/** Every migration name this version knows (core and the given modules'). */
+export function knownMigrations(hubModules: HubModule[]): string[] {
   return [
     ...Object.keys(coreMigrations('sqlite')),
     ...hubModules.flatMap((m) => Object.keys(m.migrations?.('sqlite') ?? {})),
@@ -37,11 +49,13 @@ export function knownMigrations(): string[] {
 }
 
 /** Opens the configured store as it is (no migrations: a running hub may be older or newer). */
-function openExisting(loaded: LoadedConfig): Store {
+async function openExisting(loaded: LoadedConfig): Promise<Store> {
   const url = loaded.config.database.url!;
   const file = sqliteFileOf(url);
   if (file && !existsSync(file)) {
-    fail(new Error(`there is no database at ${file} yet (start the hub once, or check data_dir)`));
+    await fail(
+      new Error(`there is no database at ${file} yet (start the hub once, or check data_dir)`),
+    );
   }
   return openStore(url, { sqliteSynchronous: loaded.config.database.sqlite_synchronous });
 }
@@ -77,8 +91,8 @@ export function registerOpsCommands(program: Command): void {
     .option('--out <dir>', 'directory for the archive (default: backup.dir or <data_dir>/backups)')
     .option('--json', 'print the result as JSON')
     .action(async (opts: { out?: string; json?: boolean }, cmd: Command) => {
-      const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
-      const store = openExisting(loaded);
+      const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+      const store = await openExisting(loaded);
       try {
         const result = await runBackupJob(
           {
@@ -123,7 +137,7 @@ export function registerOpsCommands(program: Command): void {
           );
         }
       } catch (error) {
-        fail(error);
+        await fail(error);
       } finally {
         await store.close();
       }
@@ -149,11 +163,11 @@ export function registerOpsCommands(program: Command): void {
         opts: { list?: boolean; verify?: string; dryRun?: string; force?: boolean },
         cmd: Command,
       ) => {
-        const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+        const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
         const ctx = {
           config: loaded.config,
           configFile: loaded.file,
-          knownMigrations: knownMigrations(),
+          knownMigrations: knownMigrations(await modules()),
           now: systemClock.now(),
           actor: cliActor(),
         };
@@ -214,10 +228,11 @@ export function registerOpsCommands(program: Command): void {
             out('Nothing was changed.\n');
             return;
           }
-          if (!file)
-            fail(
+          if (!file) {
+            return await fail(
               new Error('give the backup to restore, or --list / --verify FILE / --dry-run FILE'),
             );
+          }
           const f = resolveBackupFile(loaded, file);
           const r = await restoreBackup(f, {
             ...ctx,
@@ -229,7 +244,7 @@ export function registerOpsCommands(program: Command): void {
           printChecks(r.checks);
           out('Start the hub now (systemctl start tradewatch, or tradewatch serve).\n');
         } catch (error) {
-          fail(error);
+          await fail(error);
         }
       },
     );
@@ -241,8 +256,8 @@ export function registerOpsCommands(program: Command): void {
     )
     .requiredOption('--out <file>', 'output file; .gz compresses (e.g. tradewatch-export.jsonl.gz)')
     .action(async (opts: { out: string }, cmd: Command) => {
-      const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
-      const store = openExisting(loaded);
+      const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+      const store = await openExisting(loaded);
       try {
         const s = await exportFacts(store, opts.out, {
           now: systemClock.now(),
@@ -260,7 +275,7 @@ export function registerOpsCommands(program: Command): void {
           );
         }
       } catch (error) {
-        fail(error);
+        await fail(error);
       } finally {
         await store.close();
       }
@@ -285,10 +300,10 @@ export function registerOpsCommands(program: Command): void {
         opts: { hub?: string; token?: string; batch: string; force?: boolean },
         cmd: Command,
       ) => {
-        const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+        const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
         const batchSize = Number(opts.batch);
         if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
-          fail(new Error('--batch must be a whole number from 1 to 10000'));
+          await fail(new Error('--batch must be a whole number from 1 to 10000'));
         }
         const progress = terminalProgress(process.stderr, 'rows');
         try {
@@ -296,7 +311,7 @@ export function registerOpsCommands(program: Command): void {
           if (opts.hub) {
             const token = opts.token ?? process.env.TRADEWATCH_TOKEN;
             if (!token)
-              fail(
+              return await fail(
                 new Error(
                   '--hub needs --token or TRADEWATCH_TOKEN (a token with the ingest scope)',
                 ),
@@ -308,15 +323,16 @@ export function registerOpsCommands(program: Command): void {
           } else {
             const running = await detectRunningHub(loaded.config);
             if (running.running && !opts.force) {
-              fail(
+              await fail(
                 new Error(
                   `the hub is running (${running.reason}); import through it with --hub URL --token TOKEN, or stop it first`,
                 ),
               );
             }
+            const { createHub } = await import('../hub.js');
             const hub = await createHub({
               config: loaded.config,
-              modules: migrationOnlyModules(hubModules),
+              modules: migrationOnlyModules(await modules()),
               logger: createLogger('warn'),
             });
             try {
@@ -332,7 +348,7 @@ export function registerOpsCommands(program: Command): void {
             out(`  Registered bots: ${summary.botsCreated.join(', ')}\n`);
           for (const n of summary.notes) out(`  Note: ${n}\n`);
         } catch (error) {
-          fail(error);
+          await fail(error);
         }
       },
     );
@@ -348,7 +364,7 @@ export function registerOpsCommands(program: Command): void {
     .option('--work-dir <dir>', 'where the temporary export goes (default: data_dir)')
     .action(
       async (opts: { from: string; to: string; batch: string; workDir?: string }, cmd: Command) => {
-        const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+        const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
         const running = await detectRunningHub(loaded.config);
         if (running.running) {
           out(
@@ -360,7 +376,7 @@ export function registerOpsCommands(program: Command): void {
             fromUrl: opts.from,
             toUrl: opts.to,
             config: loaded.config,
-            modules: hubModules,
+            modules: await modules(),
             clock: systemClock,
             workDir: path.resolve(opts.workDir ?? loaded.config.data_dir),
             batchSize: Number(opts.batch),
@@ -392,7 +408,7 @@ export function registerOpsCommands(program: Command): void {
             process.exitCode = 1;
           }
         } catch (error) {
-          fail(error);
+          await fail(error);
         }
       },
     );
@@ -403,8 +419,8 @@ export function registerOpsCommands(program: Command): void {
     .option('--limit <n>', 'how many entries', '50')
     .option('--json', 'print JSON')
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
-      const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
-      const store = openExisting(loaded);
+      const loaded = await loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
+      const store = await openExisting(loaded);
       try {
         const rows = await store.db
           .selectFrom('audit_log')
@@ -426,7 +442,7 @@ export function registerOpsCommands(program: Command): void {
           ]),
         );
       } catch (error) {
-        fail(error);
+        await fail(error);
       } finally {
         await store.close();
       }

@@ -235,12 +235,23 @@ async function portfolioOf(store: Store, config: TradewatchConfig, now: number) 
 }
 
 /** Compares two stores table by table and by the portfolio figures (see the rules above). */
+/** The tables an import rebuilds from the facts (plus the facts). */
+export const FACTS_AND_PROJECTIONS = [
+  ...FACT_TABLE_NAMES,
+  'trades',
+  'ledger_positions',
+  'orders',
+  'marks',
+  'mark_bars',
+  'daily_summaries',
+];
+
 export async function compareStores(
   source: Store,
   target: Store,
   config: TradewatchConfig,
   now: number,
-  options: { exact?: boolean; skip?: string[] } = {},
+  options: { exact?: boolean; skip?: string[]; only?: string[] } = {},
 ): Promise<StoreComparison> {
   const differences: string[] = [];
   const rows: Record<string, number> = {};
@@ -249,6 +260,7 @@ export async function compareStores(
   for (const t of tablesA) {
     if (NOT_COMPARED.has(t) && !(options.exact && !t.startsWith('kysely_'))) continue;
     if (options.skip?.includes(t)) continue;
+    if (options.only && !options.only.includes(t)) continue;
     if (!tablesB.has(t)) {
       differences.push(`table ${t} is missing in the target`);
       continue;

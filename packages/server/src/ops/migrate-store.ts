@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import type { TradewatchConfig } from '../config/index.js';
-import { createHub, moduleMigrations } from '../hub.js';
 import { createLogger } from '../logger.js';
 import type { HubModule } from '../module.js';
 import { maxParams, migrateToLatest, openStore, type Store } from '../store/index.js';
@@ -91,13 +90,18 @@ export async function migrateStore(options: {
           );
         }
       }
-      await migrateToLatest(target, moduleMigrations(options.modules));
+      await migrateToLatest(
+        target,
+        options.modules.flatMap((m) => (m.migrations ? [m.migrations.bind(m)] : [])),
+      );
     } finally {
       await target.close();
     }
 
     const exported = await exportFacts(source, exportFile, { now: options.clock.now(), progress });
 
+    // Loaded here: hub.js imports the module list, which imports this module.
+    const { createHub } = await import('../hub.js');
     const hub = await createHub({
       config: { ...options.config, database: { ...options.config.database, url: options.toUrl } },
       modules: migrationOnlyModules(options.modules),
