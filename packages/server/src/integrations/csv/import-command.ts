@@ -259,9 +259,14 @@ export function registerImportCommand(program: Command): void {
         process.exitCode = report.rejected.length > 0 ? 1 : 0;
       } catch (error) {
         if (tty) process.stderr.write('\n');
-        const e = error as Error & { cause?: { code?: string } };
-        if (e.cause?.code === 'ECONNREFUSED')
-          fail(new Error('the hub is not reachable at that URL; is it running? (or use --url)'));
+        const e = error as Error & { cause?: { code?: string; message?: string } };
+        if (e.message === 'fetch failed') {
+          fail(
+            new Error(
+              `the hub is not reachable (${e.cause?.code ?? e.cause?.message ?? 'network error'}); is it running? (or use --url)`,
+            ),
+          );
+        }
         fail(error);
       }
     });
