@@ -1,8 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { PortfolioResponse } from '@tradewatch/protocol';
 import type { BatchChanges } from '../ingest/batch.js';
-import { decToNumber, ZERO } from '../ledger/index.js';
-import { adjustedEquity, valueAll } from '../portfolio/valuation.js';
+import { decToNumber } from '../ledger/index.js';
 import type { PortfolioState } from '../portfolio/state.js';
 import type { BatchLatencies } from './latency.js';
 
@@ -191,13 +190,12 @@ export class HubMetrics {
       this.pending = (async () => {
         const portfolio = await this.sources.portfolio();
         const state = this.sources.state();
-        const valuation = valueAll(state);
+        // A bot's equity is its P&L (no opening balance): drawdown from its stored peak.
         const botDrawdown = new Map<string, number>();
-        for (const [bot, f] of valuation.bots) {
-          const adjusted = adjustedEquity(f);
-          const stored = state.peaks.get(`bot:${bot}`);
-          const peak = stored === undefined || adjusted > stored ? adjusted : stored;
-          botDrawdown.set(bot, decToNumber(peak - adjusted > ZERO ? peak - adjusted : ZERO));
+        for (const b of portfolio.bots) {
+          const stored = state.peaks.get(`bot:${b.bot}`);
+          const peak = stored === undefined ? b.total_pnl : decToNumber(stored);
+          botDrawdown.set(b.bot, Math.max(0, peak - b.total_pnl));
         }
         return { portfolio, botDrawdown };
       })().finally(() => {
