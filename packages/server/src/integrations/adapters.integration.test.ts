@@ -175,10 +175,13 @@ describe.each(dialects)('adapters on %s', (kind) => {
       expect(logs.body.items.some((l) => l.message.startsWith('Protection locked BTC/USDT'))).toBe(
         true,
       );
-      const bots = await t.get<{ items: { id: string; reported_status: string | null }[] }>(
-        '/api/v1/bots',
-      );
-      expect(bots.body.items.find((b) => b.id === 'ft-1')?.reported_status).toBe('running');
+      const bots = await t.get<{
+        items: { id: string; reported_status: string | null; framework: string | null }[];
+      }>('/api/v1/bots');
+      expect(bots.body.items.find((b) => b.id === 'ft-1')).toMatchObject({
+        reported_status: 'running',
+        framework: 'freqtrade',
+      });
     });
 
     it.each([

@@ -108,12 +108,22 @@ function resolveBot(
   return bot;
 }
 
+/**
+ * Records which framework a bot runs on the first time an adapter sees it (the dashboard shows
+ * it); a framework set in the configuration or through the API is never overwritten.
+ */
+export async function tagFramework(hub: Hub, bot: string, framework: string): Promise<void> {
+  const known = hub.holder.current.bots.get(bot);
+  if (known && known.framework === null) await hub.bots.upsert(bot, { framework });
+}
+
 /** Validates mapped events exactly as `POST /api/v1/ingest` does, then commits them atomically. */
 export async function ingestMapped(
   hub: Hub,
   request: FastifyRequest,
   mapped: MapResult,
   what: string,
+  framework?: string,
 ): Promise<IngestResponse & { ignored?: string }> {
   if (!mapped.ok) {
     const first = mapped.problems[0];
@@ -136,7 +146,12 @@ export async function ingestMapped(
   }
   try {
     IngestService.checkPrincipal(result.events, request.principal);
-    return await hub.ingest.ingest(result.events);
+    const response = await hub.ingest.ingest(result.events);
+    if (framework) {
+      for (const bot of new Set(result.events.map((e) => e.bot)))
+        await tagFramework(hub, bot, framework);
+    }
+    return response;
   } catch (error) {
     if (error instanceof IngestConflictError)
       throw new ApiError('conflict', error.message, error.details);
@@ -176,7 +191,7 @@ export async function registerAdapterRoutes(hub: Hub): Promise<void> {
       async (request) => {
         const bot = resolveBot(request, request.query, true)!;
         const mapped = mapFreqtrade(decodeBody(request), { bot, now: hub.clock.now() });
-        return ingestMapped(hub, request, mapped, 'Freqtrade');
+        return ingestMapped(hub, request, mapped, 'Freqtrade', 'freqtrade');
       },
     );
 
@@ -193,7 +208,7 @@ export async function registerAdapterRoutes(hub: Hub): Promise<void> {
           now: hub.clock.now(),
           account: request.query.account,
         });
-        return ingestMapped(hub, request, mapped, 'LEAN');
+        return ingestMapped(hub, request, mapped, 'LEAN', 'lean');
       },
     );
 
@@ -206,7 +221,7 @@ export async function registerAdapterRoutes(hub: Hub): Promise<void> {
       async (request) => {
         const bot = resolveBot(request, request.query, false);
         const mapped = mapTradingView(decodeBody(request), { bot, now: hub.clock.now() });
-        return ingestMapped(hub, request, mapped, 'TradingView');
+        return ingestMapped(hub, request, mapped, 'TradingView', 'tradingview');
       },
     );
 

@@ -124,10 +124,12 @@ describe.skipIf(!up).each(dialects)('Hummingbot bridge over MQTT on %s', (kind) 
     expect(messages).toContain('info:Order sell-BTC-USDT-1704189610000002 cancelled');
     expect(messages.some((m) => m.includes('tick'))).toBe(false);
 
-    const bots = await t.get<{ items: { id: string; last_heartbeat_at: string | null }[] }>(
-      '/api/v1/bots',
-    );
-    expect(bots.body.items.find((b) => b.id === 'mm-bot')?.last_heartbeat_at).not.toBeNull();
+    const bots = await t.get<{
+      items: { id: string; last_heartbeat_at: string | null; framework: string | null }[];
+    }>('/api/v1/bots');
+    const bot = bots.body.items.find((b) => b.id === 'mm-bot');
+    expect(bot?.last_heartbeat_at).not.toBeNull();
+    expect(bot?.framework).toBe('hummingbot');
   });
 
   it('skips messages it cannot map and keeps going', async () => {

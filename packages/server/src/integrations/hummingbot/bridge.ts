@@ -1,6 +1,7 @@
 import { connect, type MqttClient } from 'mqtt';
 import type { Hub } from '../../hub.js';
 import { validateIngestBody } from '../../ingest/validate.js';
+import { tagFramework } from '../routes.js';
 import type { HummingbotConfig } from '../config.js';
 import { sanitizeBotId, type Obj } from '../mapping.js';
 import {
@@ -160,6 +161,9 @@ export class HummingbotBridge {
     try {
       const r = await this.hub.ingest.ingest(result.events);
       this.stats.ingested += r.accepted;
+      for (const bot of new Set(result.events.map((e) => e.bot))) {
+        await tagFramework(this.hub, bot, 'hummingbot');
+      }
     } catch (error) {
       this.stats.failed += events.length;
       this.hub.logger.error({ err: (error as Error).message }, 'hummingbot bridge: ingest failed');
