@@ -75,8 +75,7 @@ export async function writeReport(
     const report = await service.report(query);
     const generatedAt = now.toISOString();
     if (format === 'xlsx') {
-      return await writeAtomically(options.out!, async (handle) => {
-        const out = handle.createWriteStream({ autoClose: false });
+      return await writeAtomically(options.out!, async (out) => {
         await writeXlsxReport(
           out,
           report,

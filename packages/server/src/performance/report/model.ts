@@ -184,9 +184,7 @@ function duration(s: number): string {
 }
 
 /** The attribution tables the reports print: title and rows. */
-export function attributionTables(
-  r: PerformanceResponse,
-): {
+export function attributionTables(r: PerformanceResponse): {
   title: string;
   rows: { key: string; trades: number; wins: number; losses: number; net_pnl: number }[];
 }[] {

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, promises as fs } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import path from 'node:path';
 
 /** A problem with the output path, reported as one line (exit status 1). */
@@ -9,14 +12,14 @@ export class OutputError extends Error {
 
 /**
  * Writes a file atomically at exactly the path given: the content goes to a temporary file in
- * the same directory (created exclusively, never an existing file or link), is flushed to disk,
+ * the same directory (created exclusively: never an existing file or link), is flushed to disk,
  * then renamed over the target — a reader sees the old file or the whole new one, never half
  * of it, and a failure leaves the target untouched. The path is used as given (relative to the
  * working directory); nothing is derived from report data.
  */
 export async function writeAtomically(
   target: string,
-  write: (handle: fs.FileHandle) => Promise<void>,
+  write: (out: Writable) => Promise<void>,
 ): Promise<string> {
   const file = path.resolve(target);
   const dir = path.dirname(file);
@@ -25,21 +28,30 @@ export async function writeAtomically(
   const existing = await fs.lstat(file).catch(() => null);
   if (existing?.isDirectory()) throw new OutputError(`${target}: is a directory`);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: fs.FileHandle;
+  const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+  const opened = new Promise<void>((resolve, reject) => {
+    out.once('open', () => resolve());
+    out.once('error', reject);
+  });
   try {
-    handle = await fs.open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+    await opened;
   } catch (error) {
     throw new OutputError(`${target}: cannot write in ${dir} (${(error as Error).message})`);
   }
   try {
+    await write(out);
+    if (!out.writableEnded) out.end();
+    await finished(out);
+    if (!out.closed) await once(out, 'close');
+    const handle = await fs.open(tmp, 'r+');
     try {
-      await write(handle);
       await handle.sync();
     } finally {
       await handle.close();
     }
     await fs.rename(tmp, file);
   } catch (error) {
+    out.destroy();
     await fs.rm(tmp, { force: true });
     throw error;
   }
@@ -52,7 +64,8 @@ export async function writeAtomically(
 
 /** Writes text (UTF-8) atomically at exactly the path given. */
 export function writeTextAtomically(target: string, text: string): Promise<string> {
-  return writeAtomically(target, async (h) => {
-    await h.writeFile(text, 'utf8');
+  return writeAtomically(target, async (out) => {
+    out.end(text, 'utf8');
+    await finished(out);
   });
 }
