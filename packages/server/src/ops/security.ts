@@ -32,47 +32,53 @@ interface WindowEntry {
   start: number;
 }
 
+type StoreCallback = (err: Error | null, res: { current: number; ttl: number }) => void;
+
 /**
  * A fixed-window counter store for @fastify/rate-limit driven by the hub's injected clock
  * (so tests move time instead of sleeping). Bounded: the oldest keys go first past `maxKeys`.
  */
-export function clockStore(clock: Clock, maxKeys = 50_000) {
-  return class ClockStore {
-    private readonly entries = new Map<string, WindowEntry>();
+export class ClockWindowStore {
+  private readonly entries = new Map<string, WindowEntry>();
 
-    incr(
-      key: string,
-      cb: (err: Error | null, res: { current: number; ttl: number }) => void,
-      timeWindow: number,
-    ): void {
-      const now = clock.now();
-      let e = this.entries.get(key);
-      if (!e || e.start + timeWindow <= now) {
-        e = { current: 0, start: now };
-        this.entries.delete(key);
-        if (this.entries.size >= maxKeys) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        this.entries.set(key, e);
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxKeys = 50_000,
+  ) {}
+
+  incr(key: string, cb: StoreCallback, timeWindow: number): void {
+    const now = this.clock.now();
+    let e = this.entries.get(key);
+    if (!e || e.start + timeWindow <= now) {
+      e = { current: 0, start: now };
+      this.entries.delete(key);
+      if (this.entries.size >= this.maxKeys) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
       }
-      e.current++;
-      cb(null, { current: e.current, ttl: e.start + timeWindow - now });
+      this.entries.set(key, e);
     }
+    e.current++;
+    cb(null, { current: e.current, ttl: e.start + timeWindow - now });
+  }
 
-    read(
-      key: string,
-      cb: (err: Error | null, res: { current: number; ttl: number }) => void,
-      timeWindow: number,
-    ): void {
-      const now = clock.now();
-      const e = this.entries.get(key);
-      if (!e || e.start + timeWindow <= now) cb(null, { current: 0, ttl: 0 });
-      else cb(null, { current: e.current, ttl: e.start + timeWindow - now });
-    }
+  read(key: string, cb: StoreCallback, timeWindow: number): void {
+    const now = this.clock.now();
+    const e = this.entries.get(key);
+    if (!e || e.start + timeWindow <= now) cb(null, { current: 0, ttl: 0 });
+    else cb(null, { current: e.current, ttl: e.start + timeWindow - now });
+  }
 
-    child(): ClockStore {
-      return new ClockStore();
+  child(): ClockWindowStore {
+    return new ClockWindowStore(this.clock, this.maxKeys);
+  }
+}
+
+/** The store class the plugin instantiates (`new Store(options)`), bound to a clock. */
+export function clockStore(clock: Clock): new () => ClockWindowStore {
+  return class extends ClockWindowStore {
+    constructor() {
+      super(clock);
     }
   };
 }
