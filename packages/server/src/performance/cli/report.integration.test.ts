@@ -115,7 +115,7 @@ describe.each(dialects)('tradewatch report on %s', (kind) => {
 
     const metrics = wb.getWorksheet('Metrics')!;
     const byLabel = new Map<string, unknown>();
-    metrics.eachRow((row) => byLabel.set(String(row.getCell(2).value), row.getCell(3).value));
+    metrics.eachRow((row) => byLabel.set(row.getCell(2).text, row.getCell(3).value));
     expect(byLabel.get('Scope')).toBe('portfolio');
     expect(byLabel.get('Closed trades')).toBe(4);
     expect(byLabel.get('Net profit')).toBe(128.49);
