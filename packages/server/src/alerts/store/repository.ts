@@ -462,6 +462,15 @@ export class AlertsRepository {
       .execute();
   }
 
+  async releaseAllLeases(): Promise<void> {
+    await this.db
+      .updateTable('alerts_outbox')
+      .set({ lease_owner: null, lease_until: null })
+      .where('status', '=', 'pending')
+      .where('lease_owner', 'is not', null)
+      .execute();
+  }
+
   async nextAttemptAt(): Promise<number | null> {
     const row = await this.db
       .selectFrom('alerts_outbox')
@@ -487,6 +496,25 @@ export class AlertsRepository {
       .returning('id')
       .executeTakeFirstOrThrow();
     return Number(r.id);
+  }
+
+  async nextOutboxId(): Promise<number> {
+    const row = await this.db
+      .selectFrom('alerts_outbox')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirst();
+    return row?.id === null || row?.id === undefined ? 0 : Number(row.id);
+  }
+
+  async outboxSince(afterId: number, kind: string): Promise<OutboxRow[]> {
+    const rows = await this.db
+      .selectFrom('alerts_outbox')
+      .selectAll()
+      .where('id', '>', afterId)
+      .where('kind', '=', kind)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ ...r, id: Number(r.id) }));
   }
 
   async pendingCounts(): Promise<Map<string, { pending: number; oldest: number | null }>> {
