@@ -4,6 +4,7 @@ import type { GlobalOptions } from '../cli/context.js';
 import type { Hub } from '../hub.js';
 import type { HubModule } from '../module.js';
 import { systemClock } from '../time/index.js';
+import { registerCapabilitiesRoute } from './capabilities.js';
 import { webMigrations } from './migrations.js';
 import { SessionRepository } from './session-repository.js';
 import { registerSessionRoutes, sessionResolver } from './session-routes.js';
@@ -35,6 +36,7 @@ export const webModule: HubModule = {
       events: () => hub.events,
       config: hub.config.web,
     });
+    registerCapabilitiesRoute(hub.zapp);
     registerTokenRoutes(hub.zapp, {
       tokens: hub.tokens,
       config: hub.config,

@@ -104,6 +104,14 @@ describe.each(dialects)('dashboard sessions and static files on %s', (kind) => {
     expect(viaToken.json()).toMatchObject({ via: 'token', expires_at: null });
   });
 
+  it('tells the dashboard which optional routes this hub has', async () => {
+    const res = await call('GET', '/api/v1/dashboard', { token: t.admin });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({
+      capabilities: { risk_limits: false, alerts: false, performance: false, events: false },
+    });
+  });
+
   it('opens the live stream with the cookie alone', async () => {
     const { cookie } = await login(t.admin);
     let resolveHello: (m: { type: string }) => void = () => undefined;

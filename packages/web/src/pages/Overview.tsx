@@ -1,0 +1,323 @@
+import type { BotRow, PortfolioResponse } from '@tradewatch/protocol';
+import { useMemo, useState, type ReactNode } from 'react';
+import { Link } from 'wouter';
+import {
+  EQUITY_RANGES,
+  useBots,
+  useEquity,
+  useFeed,
+  usePortfolio,
+  usePositions,
+  useRiskLimits,
+  useTrades,
+  type EquityRange,
+} from '../api/hooks.js';
+import { LazyEquityChart } from '../charts/index.js';
+import { ConnectBot } from '../components/ConnectBot.js';
+import { Age, BotStatusBadge, ModeBadge, Money, Pnl } from '../components/format.js';
+import { Empty, QueryView, Section } from '../components/states.js';
+import { botHref, FeedList, PositionsTable, TradesMiniTable } from '../components/tables.js';
+import { formatMoney, formatPct } from '../format/format.js';
+import { gaugeLevel, riskGauges } from './risk.js';
+
+function todayQuery(): string {
+  const d = new Date();
+  const midnight = new Date(d.getFullYear(), d.getMonth(), d.getDate()).toISOString();
+  return new URLSearchParams({
+    from: midnight,
+    sort: 'entry_at',
+    order: 'desc',
+    limit: '25',
+  }).toString();
+}
+
+export function currencyLookup(p: PortfolioResponse | undefined) {
+  const map = new Map((p?.accounts ?? []).map((a) => [a.account, a.currency]));
+  return (account: string) => map.get(account) ?? p?.currency ?? 'USD';
+}
+
+function SummaryCards({ p }: { p: PortfolioResponse }) {
+  const c = p.currency;
+  const buyingPower = p.accounts
+    .filter(
+      (a) =>
+        a.currency === c &&
+        a.reported?.buying_power !== null &&
+        a.reported?.buying_power !== undefined,
+    )
+    .reduce<number | null>((sum, a) => (sum ?? 0) + (a.reported!.buying_power ?? 0), null);
+  const cards: { label: string; body: ReactNode; hint?: string }[] = [
+    { label: 'Equity', body: <Money value={p.equity} currency={c} /> },
+    {
+      label: 'Day P&L',
+      body: <Pnl value={p.day_pnl} currency={c} />,
+      hint: `trading day ${p.trading_day}`,
+    },
+    {
+      label: 'Total P&L',
+      body: <Pnl value={p.total_pnl} currency={c} />,
+      hint: 'realized + unrealized',
+    },
+    { label: 'Unrealized', body: <Pnl value={p.unrealized} currency={c} /> },
+    { label: 'Realized', body: <Pnl value={p.realized_net} currency={c} />, hint: 'net of fees' },
+    { label: 'Cash', body: <Money value={p.cash} currency={c} /> },
+    {
+      label: 'Buying power',
+      body:
+        buyingPower === null ? (
+          <span className="muted">not reported</span>
+        ) : (
+          <Money value={buyingPower} currency={c} />
+        ),
+    },
+  ];
+  return (
+    <div className="cards" role="list" aria-label="Account summary">
+      {cards.map((card) => (
+        <div className="card" role="listitem" key={card.label}>
+          <div className="card-label">{card.label}</div>
+          <div className="card-value">{card.body}</div>
+          {card.hint ? <div className="card-hint">{card.hint}</div> : null}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Accounts({ p }: { p: PortfolioResponse }) {
+  if (p.accounts.length === 0) return null;
+  return (
+    <ul className="accounts" aria-label="Accounts">
+      {p.accounts.map((a) => (
+        <li key={a.account} className={`account account-${a.mode}`}>
+          <ModeBadge mode={a.mode} />
+          <span className="account-name" title={a.broker ?? undefined}>
+            {a.name}
+          </span>
+          <span className="account-fig">
+            <Money value={a.equity} currency={a.currency} />
+          </span>
+          <span className="account-fig">
+            <Pnl value={a.day_pnl} currency={a.currency} />{' '}
+            <span className="muted small">today</span>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function RiskGauges({ p }: { p: PortfolioResponse }) {
+  const limits = useRiskLimits();
+  const gauges = riskGauges(p, limits.data);
+  return (
+    <div className="gauges">
+      {gauges.map((g) => {
+        const level = gaugeLevel(g.used);
+        const value =
+          g.value.kind === 'money'
+            ? formatMoney(g.value.amount, p.currency)
+            : g.value.kind === 'pct'
+              ? formatPct(g.value.pct).text.replace(/^\+/, '')
+              : '—';
+        return (
+          <div key={g.id} className={`gauge gauge-${level}`}>
+            <div className="gauge-head">
+              <span className="gauge-label">{g.label}</span>
+              <span className="gauge-value num">{value}</span>
+            </div>
+            {g.used === null ? (
+              <div className="gauge-off">not configured</div>
+            ) : (
+              <>
+                <div
+                  className="meter"
+                  role="meter"
+                  aria-label={g.label}
+                  aria-valuemin={0}
+                  aria-valuemax={100}
+                  aria-valuenow={Math.round(Math.min(1, g.used) * 100)}
+                >
+                  <div
+                    className="meter-fill"
+                    style={{ width: `${Math.min(100, g.used * 100)}%` }}
+                  />
+                </div>
+                <div className="gauge-limit">
+                  {Math.round(g.used * 100)}% of {g.limitText}
+                  {level === 'breach' ? ' — limit reached' : ''}
+                </div>
+              </>
+            )}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function BotsStrip({ bots }: { bots: BotRow[] }) {
+  if (bots.length === 0) return <Empty>No bot has reported yet.</Empty>;
+  return (
+    <ul className="bot-strip" aria-label="Bots">
+      {bots.map((b) => (
+        <li key={b.id}>
+          <Link href={botHref(b.id)} className={`bot-chip bot-${b.status}`}>
+            <span className="bot-chip-name">{b.name}</span>
+            <BotStatusBadge status={b.status} halted={b.halted} />
+            <span className="bot-chip-age">
+              heartbeat <Age iso={b.last_heartbeat_at} never="never" />
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function EquityPanel({ currency }: { currency: string }) {
+  const [range, setRange] = useState<EquityRange>('1M');
+  const equity = useEquity('portfolio', range);
+  return (
+    <Section
+      title="Equity and drawdown"
+      id="equity"
+      className="span-2"
+      actions={
+        <div className="seg" role="group" aria-label="Range">
+          {(Object.keys(EQUITY_RANGES) as EquityRange[]).map((r) => (
+            <button
+              key={r}
+              type="button"
+              className={`seg-btn ${r === range ? 'on' : ''}`}
+              aria-pressed={r === range}
+              onClick={() => setRange(r)}
+            >
+              {r}
+            </button>
+          ))}
+        </div>
+      }
+    >
+      <QueryView query={equity} rows={4}>
+        {(data) =>
+          data.points.length < 2 ? (
+            <Empty>The equity curve starts after the first fills and marks of a day.</Empty>
+          ) : (
+            <LazyEquityChart points={data.points} currency={currency} height={300} />
+          )
+        }
+      </QueryView>
+    </Section>
+  );
+}
+
+export default function Overview() {
+  const portfolio = usePortfolio();
+  const positions = usePositions();
+  const bots = useBots();
+  const today = useMemo(todayQuery, []);
+  const trades = useTrades(today);
+  const feed = useFeed();
+  const currencyOf = currencyLookup(portfolio.data);
+  const fresh =
+    bots.data?.items.length === 0 &&
+    positions.data?.items.length === 0 &&
+    (portfolio.data?.accounts.length ?? 0) === 0;
+
+  return (
+    <div className="page overview">
+      <div className="page-head">
+        <h1>Overview</h1>
+        {portfolio.data && portfolio.data.accounts.length > 0 ? (
+          <span className="head-note">
+            {portfolio.data.accounts.some((a) => a.mode === 'live') ? (
+              <>
+                <ModeBadge mode="live" />{' '}
+                <span className="muted small">real money in {portfolio.data.currency}</span>
+              </>
+            ) : (
+              <>
+                <ModeBadge mode="paper" /> <span className="muted small">paper accounts only</span>
+              </>
+            )}
+          </span>
+        ) : null}
+      </div>
+      {fresh ? <ConnectBot /> : null}
+      <QueryView query={portfolio} rows={2}>
+        {(p) => (
+          <>
+            <Accounts p={p} />
+            <SummaryCards p={p} />
+          </>
+        )}
+      </QueryView>
+      <div className="grid">
+        <EquityPanel currency={portfolio.data?.currency ?? 'USD'} />
+        <Section title="Risk" id="risk">
+          <QueryView query={portfolio}>{(p) => <RiskGauges p={p} />}</QueryView>
+        </Section>
+        <Section
+          title="Bots"
+          id="bots"
+          className="span-3"
+          actions={<Link href="/bots">All bots</Link>}
+        >
+          <QueryView query={bots} rows={1}>
+            {(d) => <BotsStrip bots={d.items} />}
+          </QueryView>
+        </Section>
+        <Section
+          title="Open positions"
+          id="positions"
+          className="span-2"
+          actions={<Link href="/positions">Positions &amp; orders</Link>}
+        >
+          <QueryView query={positions}>
+            {(d) =>
+              d.items.length === 0 ? (
+                <Empty>No open positions.</Empty>
+              ) : (
+                <PositionsTable rows={d.items} />
+              )
+            }
+          </QueryView>
+        </Section>
+        <Section title="Live feed" id="feed" className="feed-panel">
+          <QueryView query={feed}>
+            {(items) =>
+              items.length === 0 ? (
+                <Empty>Fills, signals and log lines appear here as they arrive.</Empty>
+              ) : (
+                <FeedList items={items} />
+              )
+            }
+          </QueryView>
+        </Section>
+        <Section
+          title="Today's trades"
+          id="today"
+          className="span-3"
+          actions={<Link href="/journal">Journal</Link>}
+        >
+          <QueryView query={trades}>
+            {(d) =>
+              d.items.length === 0 ? (
+                <Empty>No trades opened today.</Empty>
+              ) : (
+                <TradesMiniTable rows={d.items} currencyOf={currencyOf} />
+              )
+            }
+          </QueryView>
+        </Section>
+      </div>
+      {portfolio.data && portfolio.data.accounts.length > 0 ? (
+        <p className="muted small">
+          Day P&amp;L is measured from the start of the trading day {portfolio.data.trading_day};
+          deposits and withdrawals are not counted as profit.
+        </p>
+      ) : null}
+    </div>
+  );
+}
