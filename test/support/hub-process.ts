@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
  * loopback port, exactly as `npm start` does.
  */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
+/** The built CLI; TRADEWATCH_E2E_CLI points the suite at another build (e.g. a clean checkout). */
+export const CLI =
+  process.env.TRADEWATCH_E2E_CLI ?? path.join(ROOT, 'packages/server/dist/cli/main.js');
 export const E2E_ADMIN = 'tw_e2e_admin_token_0123456789abcdef';
 
 export async function freePort(): Promise<number> {
@@ -119,10 +121,29 @@ export async function startHubProcess(options: StartOptions = {}): Promise<HubPr
       return { status: res.status, body: parsed as T };
     },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill(signal);
       return exited;
     },
   };
+}
+
+/** Runs a `tradewatch` command to completion. */
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, TRADEWATCH_CONFIG: '', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(options.input ?? '');
+  const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+  return { code, stdout, stderr };
 }
