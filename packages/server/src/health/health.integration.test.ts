@@ -1,11 +1,15 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LogEvent } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertSignal } from '../alert-sink.js';
 import { createTestDatabase, dialects } from '../testing/stores.js';
 import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
 import { healthOf, setProjectionVerifier } from './index.js';
 import type { SystemMeasurements } from './checks/checks.js';
-import type { HealthRuntime } from './runtime.js';
+import { HealthRuntime } from './runtime.js';
+import type { Hub } from '../hub.js';
 
 const GB = 1024 ** 3;
 type HealthDoc = { status: string; checks: Record<string, Record<string, unknown>[]> };
@@ -803,6 +807,14 @@ describe.each(dialects)('crash recovery on %s', (kind) => {
       expect(events.body.items[0]!.message).toContain('down for at least 5 min');
       expect(events.body.items[0]!.message).toContain('12 checked, 0 differences');
       expect(events.body.items[0]!.context).toMatchObject({ downtime_ms: 300_000, recovery: true });
+      // HubRecovered resolves by itself after the hold time (one hour by default).
+      const rt3 = healthOf(third.hub)!;
+      third.clock.advance(30 * MIN);
+      await rt3.heartbeat();
+      expect(thirdAlerts.filter((a) => a.op === 'resolve')).toEqual([]);
+      third.clock.advance(31 * MIN);
+      await rt3.heartbeat();
+      expect(thirdAlerts.at(-1)).toEqual({ op: 'resolve', name: 'HubRecovered', labels: {} });
       await third.close();
     } finally {
       await db.drop();
@@ -836,6 +848,66 @@ describe('metrics behind a token', () => {
         t.hub.metrics.getSingleMetric('tradewatch_http_request_duration_seconds'),
       ).toBeUndefined();
       expect((await request(t, '/livez')).headers['x-response-time']).toBeDefined();
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('watching the watcher', () => {
+  it('pings self_heartbeat_url while ready, and stays quiet during shutdown', async () => {
+    const pings: string[] = [];
+    const server = createServer((req, res) => {
+      pings.push(`${req.method} ${req.url}`);
+      res.writeHead(200).end('OK');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address() as AddressInfo;
+    const t = await startTestHub('sqlite', {
+      self_heartbeat_url: `http://127.0.0.1:${address.port}/ping/abc`,
+    });
+    try {
+      const rt = healthOf(t.hub)!;
+      await t.hub.startModules();
+      await rt.selfHeartbeat();
+      expect(pings.at(-1)).toBe('GET /ping/abc');
+      const before = pings.length;
+      t.hub.shuttingDown = true;
+      await rt.selfHeartbeat();
+      expect(pings.length).toBe(before);
+      t.hub.shuttingDown = false;
+    } finally {
+      await t.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('query timing', () => {
+  it('times every query when the store offers a query hook', async () => {
+    const t = await startTestHub('sqlite');
+    try {
+      const listeners: ((e: LogEvent) => void)[] = [];
+      const store = {
+        ...t.hub.store,
+        onQuery: (l: (e: LogEvent) => void) => (listeners.push(l), () => undefined),
+      };
+      const config = {
+        ...t.hub.config,
+        health: { ...t.hub.config.health, metrics: { enabled: false } },
+      };
+      const rt = new HealthRuntime({ ...t.hub, store, config });
+      expect(listeners).toHaveLength(1);
+      listeners[0]!({
+        level: 'query',
+        query: { sql: 'select 1', parameters: [], query: {} as never, queryId: {} as never },
+        queryDurationMillis: 12,
+      });
+      expect(rt.latency.window('db_latency', null, t.clock.now(), 1)).toEqual({
+        count: 1,
+        p95: 12,
+      });
+      rt.meter.close();
     } finally {
       await t.close();
     }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Kysely } from 'kysely';
+import type { Kysely, LogEvent } from 'kysely';
 import type { AlertSignal } from '../alert-sink.js';
 import type { Hub } from '../hub.js';
 import type { BatchChanges } from '../ingest/batch.js';
@@ -81,6 +81,7 @@ export interface ReconciliationReport {
 }
 
 const MINUTE = 60_000;
+const QUERY_VERBS = new Set(['select', 'insert', 'update', 'delete', 'with']);
 const HEALTH_ROUTES = new Set(['/livez', '/readyz', '/health', '/health/:component', '/metrics']);
 
 /** The moving parts of the health module for one hub (see `healthOf`). */
@@ -141,6 +142,24 @@ export class HealthRuntime {
       this.events.onStored = (e) => m.eventsRecorded.inc({ type: e.type, severity: e.severity });
     }
     this.feed.prime(hub.holder.current);
+    this.watchQueries();
+  }
+
+  /**
+   * Times every database query when the store offers a query hook (`store.onQuery`, fed by
+   * Kysely's `log` option); without it only the health module's own queries are timed.
+   */
+  private watchQueries(): void {
+    const store = this.hub.store as typeof this.hub.store & {
+      onQuery?: (listener: (event: LogEvent) => void) => () => void;
+    };
+    if (typeof store.onQuery !== 'function') return;
+    store.onQuery((event) => {
+      const verb = /^\s*(\w+)/.exec(event.query.sql)?.[1]?.toLowerCase() ?? 'other';
+      const operation = QUERY_VERBS.has(verb) ? verb : 'other';
+      this.metrics?.dbDuration.observe({ operation }, event.queryDurationMillis / 1000);
+      this.latency.add('db_latency', null, event.queryDurationMillis, this.hub.clock.now());
+    });
   }
 
   // ------------------------------------------------------------------ wiring
