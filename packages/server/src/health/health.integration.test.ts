@@ -9,7 +9,6 @@ import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
 import { healthOf, setProjectionVerifier } from './index.js';
 import type { SystemMeasurements } from './checks/checks.js';
 import { HealthRuntime } from './runtime.js';
-import type { Hub } from '../hub.js';
 
 const GB = 1024 ** 3;
 type HealthDoc = { status: string; checks: Record<string, Record<string, unknown>[]> };
