@@ -62,3 +62,17 @@ describe('FileSpool', () => {
     await expect(memory.append([line(1)])).rejects.toThrow(SpoolFullError);
   });
 });
+
+describe('FileSpool under concurrent use', () => {
+  it('never loses an append that races an acknowledgement of everything before it', async () => {
+    const spool = await FileSpool.open({ dir: dir() });
+    await spool.append([line(1)]);
+    // The sender acknowledges the only event while the bot appends the next one.
+    await Promise.all([spool.ack(1), spool.append([line(2)]), spool.append([line(3)])]);
+    expect(await spool.peek(10, 1e6)).toEqual([line(2), line(3)]);
+    await spool.close();
+    const reopened = await FileSpool.open({ dir: dirs.at(-1)! });
+    expect(await reopened.peek(10, 1e6)).toEqual([line(2), line(3)]);
+    await reopened.close();
+  });
+});

@@ -105,6 +105,14 @@ export class FileSpool implements Spool {
   private waiting = 0;
   private readonly maxBytes: number;
   private readonly segmentBytes: number;
+  /** append, peek and ack run one at a time: an ack must never delete a segment mid-append. */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
 
   private constructor(
     private readonly dir: string,
@@ -158,7 +166,11 @@ export class FileSpool implements Spool {
     return seg;
   }
 
-  async append(lines: string[]): Promise<void> {
+  append(lines: string[]): Promise<void> {
+    return this.exclusive(() => this.appendNow(lines));
+  }
+
+  private async appendNow(lines: string[]): Promise<void> {
     if (lines.length === 0) return;
     const data = lines.join('\n') + '\n';
     const size = Buffer.byteLength(data);
@@ -184,7 +196,11 @@ export class FileSpool implements Spool {
     return seg.lines;
   }
 
-  async peek(maxEvents: number, maxBytes: number): Promise<string[]> {
+  peek(maxEvents: number, maxBytes: number): Promise<string[]> {
+    return this.exclusive(() => this.peekNow(maxEvents, maxBytes));
+  }
+
+  private async peekNow(maxEvents: number, maxBytes: number): Promise<string[]> {
     const out: string[] = [];
     let bytes = 0;
     for (const seg of this.segments) {
@@ -198,7 +214,11 @@ export class FileSpool implements Spool {
     return out;
   }
 
-  async ack(n: number): Promise<void> {
+  ack(n: number): Promise<void> {
+    return this.exclusive(() => this.ackNow(n));
+  }
+
+  private async ackNow(n: number): Promise<void> {
     let left = n;
     while (left > 0 && this.segments.length > 0) {
       const seg = this.segments[0]!;
@@ -225,9 +245,11 @@ export class FileSpool implements Spool {
   bytes(): number {
     return this.total;
   }
-  async close(): Promise<void> {
-    await this.writer?.close();
-    this.writer = null;
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      await this.writer?.close();
+      this.writer = null;
+    });
   }
 }
 
