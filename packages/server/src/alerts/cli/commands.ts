@@ -1,8 +1,24 @@
 import type { Command } from 'commander';
-import { loadOrExit, type GlobalOptions } from '../../cli/context.js';
+import { ConfigError, loadConfig, type LoadedConfig } from '../../config/index.js';
 import { MatcherError, parseMatcherArg } from '../matchers.js';
 import { checkAlertsConfig } from './check-config.js';
 import { hubClient, HubRequestError, withHubOptions, type HubOptions } from './http-client.js';
+
+interface GlobalOptions {
+  config?: string;
+}
+
+/**
+ * The configuration, or exit with the problem. (Not cli/context's loadOrExit: that module
+ * imports the module list, which imports this module.)
+ */
+function loadOrExit(options: GlobalOptions): LoadedConfig {
+  try {
+    return loadConfig({ configPath: options.config });
+  } catch (error) {
+    die(error instanceof ConfigError ? error.message : `error: ${(error as Error).message}`);
+  }
+}
 
 function die(message: string): never {
   process.stderr.write(`tradewatch: ${message}\n`);

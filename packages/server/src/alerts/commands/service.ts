@@ -259,7 +259,11 @@ export class CommandService {
       context: { command: id, status: ack.status },
       ts: now,
     });
-    await this.alerts.resolveWhere('KillSwitchUnacknowledged', { bot: ack.bot, command: id });
+    await this.alerts.resolveWhere('KillSwitchUnacknowledged', {
+      bot: ack.bot,
+      command: id,
+      action: row.action,
+    });
     const acks = await this.repo.acksOf([id]);
     return commandView(row, acks);
   }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Hub } from '../../hub.js';
 import { addDays, tradingDay } from '../../time/index.js';
 import type { CommandService } from '../commands/service.js';
-import type { DurationError} from '../duration.js';
+import type { DurationError } from '../duration.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import type { AlertService } from '../service.js';
 import type { SummaryJob } from '../summary/job.js';
