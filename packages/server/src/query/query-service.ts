@@ -12,13 +12,15 @@ import type {
   TradeRow,
 } from '@tradewatch/protocol';
 import { isoUtc } from '@tradewatch/protocol';
-import { decFromString, decToNumber, div, ZERO, type Dec } from '../ledger/index.js';
+import { decFromString, decToNumber, div, ZERO, type Dec, type KeyState } from '../ledger/index.js';
 import {
   lotTotals,
   MoneyFormat,
   rowToTrip,
   valueAll,
+  type MarkInfo,
   type PortfolioHolder,
+  type PortfolioState,
 } from '../portfolio/index.js';
 import type { Store, TradesTable } from '../store/index.js';
 import type { Clock } from '../time/index.js';
@@ -48,6 +50,11 @@ export class QueryService {
   readonly repo: QueryRepository;
   readonly views: Views;
   readonly money: MoneyFormat;
+  /** A position row depends only on its (immutable) ledger state and the symbol's mark. */
+  private readonly positionRows = new WeakMap<
+    KeyState,
+    { mark: MarkInfo | undefined; row: PositionRow }
+  >();
 
   constructor(
     store: Store,
@@ -69,11 +76,19 @@ export class QueryService {
     return this.settings.multiplier(symbol);
   }
 
+  /**
+   * The portfolio summary. It changes only when a commit replaces the projection cache or the
+   * trading day turns, so it is computed once per (cache, day) and only its timestamp is fresh.
+   */
   async portfolio(): Promise<PortfolioResponse> {
     const state = this.holder.current;
     const now = this.clock.now();
-    const valuation = valueAll(state);
     const date = tradingDay(now, this.settings.timezone);
+    const cached = this.portfolioCache;
+    if (cached && cached.state === state && cached.date === date) {
+      return { ...cached.response, as_of: isoUtc(now) };
+    }
+    const valuation = valueAll(state);
     const { today, previous } = await this.repo.dayRows(date);
     const start = new Map<string, Dec>();
     const cashFlows = new Map<string, Dec>();
@@ -82,8 +97,17 @@ export class QueryService {
       start.set(r.scope, decFromString(r.start_equity));
       cashFlows.set(r.scope, decFromString(r.cash_flows));
     }
-    return this.views.portfolio(state, valuation, { date, start, cashFlows }, now);
+    const response = this.views.portfolio(state, valuation, { date, start, cashFlows }, now);
+    // Cache only if no commit landed while the day rows were read.
+    if (this.holder.current === state) this.portfolioCache = { state, date, response };
+    return response;
   }
+
+  private portfolioCache: {
+    state: PortfolioState;
+    date: string;
+    response: PortfolioResponse;
+  } | null = null;
 
   positions(f: {
     bot?: string | undefined;
@@ -100,7 +124,15 @@ export class QueryService {
       if (f.account && ks.key.account !== f.account) continue;
       if (f.symbol && ks.key.symbol !== f.symbol) continue;
       if (f.strategy && ks.trip?.strategy !== f.strategy) continue;
-      rows.push(this.views.position(state, ks, now));
+      const mark = state.marks.get(ks.key.symbol);
+      const cached = this.positionRows.get(ks);
+      if (cached && cached.mark === mark) {
+        rows.push(cached.row);
+      } else {
+        const row = this.views.position(state, ks, now);
+        this.positionRows.set(ks, { mark, row });
+        rows.push(row);
+      }
     }
     return rows.sort(
       (a, b) =>
