@@ -68,7 +68,7 @@ export async function startFakeTelegram() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const push = (u: Omit<TelegramUpdate, 'update_id'>) => {
-    updates.push({ ...u, update_id: nextId++ } as TelegramUpdate);
+    updates.push({ ...u, update_id: nextId++ });
     for (const w of [...waiting]) w();
   };
   return {
