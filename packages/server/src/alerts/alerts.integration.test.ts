@@ -3,8 +3,8 @@ import type { TradewatchConfigInput } from '../config/index.js';
 import { dialects } from '../testing/stores.js';
 import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
 import { alertsRuntime } from './index.js';
-import { startFakeTelegram } from './testing/fake-telegram.js';
-import { startReceiver, type Receiver } from './testing/receiver.js';
+import { startFakeTelegram } from './testing/fake-telegram.test-util.js';
+import { startReceiver, type Receiver } from './testing/receiver.test-util.js';
 
 interface Payload {
   version: string;
