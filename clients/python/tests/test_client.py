@@ -222,8 +222,11 @@ class OutageAndCommandTest(unittest.TestCase):
             self.skipTest("the hub has no /api/v1/commands route yet (404): kill-switch round trip not testable")
         received = []
         halted = threading.Event()
-        c = twc.TradewatchClient(URL, TOKEN, BOT, command_wait=5, commands=True)
+        c = twc.TradewatchClient(URL, TOKEN, BOT, command_wait=5, commands=True, retry_max=1.0)
         self.addCleanup(c.close, 2)
+        # A bot the hub has heard from: a halt for "all" reaches the registered bots.
+        c.heartbeat()
+        self.assertTrue(c.flush(timeout=30))
 
         @c.on_halt
         def on_halt(command):

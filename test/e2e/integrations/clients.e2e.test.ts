@@ -74,6 +74,7 @@ describe.skipIf(!hasPython)('Python client and TypeScript SDK against the built 
         token: tsToken,
         bot: 'ts-bot',
         commands: { waitS: 5 },
+        retry: { baseDelayMs: 100, maxDelayMs: 1000 },
         fetch: async (input, init) => {
           const res = await fetch(input, init);
           const href =
@@ -86,6 +87,9 @@ describe.skipIf(!hasPython)('Python client and TypeScript SDK against the built 
       tsClient.onHalt((command) => {
         tsHalts.push(command);
       });
+      // A bot the hub has heard from: a halt for "all" reaches the registered bots.
+      tsClient.startHeartbeat({ intervalS: 30, status: 'running' });
+      await tsClient.flush();
     }
 
     control = createServer((req, res) => {
@@ -185,11 +189,12 @@ describe.skipIf(!hasPython)('Python client and TypeScript SDK against the built 
       return;
     }
     expect(halts.length, 'the Python suite issued the halt').toBeGreaterThan(0);
+    console.info(`[tradewatch] the halt was issued via the ${String(halts[0]!.via)}`);
     const deadline = Date.now() + 60_000;
     while (tsAcks.filter((a) => a.status < 300).length === 0 && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(tsHalts.map((c) => c.action)).toContain('halt');
     expect(tsAcks.some((a) => a.status < 300 && tsHalts.some((c) => c.id === a.id))).toBe(true);
-  });
+  }, 90_000);
 });
