@@ -126,3 +126,18 @@ describe('the in-memory closed trades', () => {
     expect(t.returnFraction[1]).toBeNaN();
   });
 });
+
+describe('attribution with huge values', () => {
+  it('falls back to bigint sums and stays exact', () => {
+    const t = new ClosedTrades('UTC');
+    const big = '999999999999999.999999999999999999';
+    t.append(Array.from({ length: 12 }, (_, i) => trade({ net: big, bot: `b${i % 2}` })));
+    const a = attribute(t, all(t));
+    expect(decToString(a.total.net)).toBe('11999999999999999.999999999999999988');
+    expect(a.byBot.map((g) => decToString(g.net))).toEqual([
+      '5999999999999999.999999999999999994',
+      '5999999999999999.999999999999999994',
+    ]);
+    expect(decToString(a.byHour[10]!.net)).toBe('11999999999999999.999999999999999988');
+  });
+});

@@ -1,3 +1,4 @@
+import type { RoundTripTrade } from '@tradewatch/analytics';
 import type { Dec } from '../ledger/index.js';
 import { decimalParts, emptyParts, type DecimalParts } from './exact-sum.js';
 import { LocalTime } from './local-time.js';
@@ -40,6 +41,10 @@ export class ClosedTrades {
   direction = new Int32Array(0);
   /** Local weekday × 24 + hour of the close. */
   cell = new Uint8Array(0);
+  /** The trades as the analytics library's `tradeStats` reads them (made once, shared by requests). */
+  readonly roundTrips: RoundTripTrade[] = [];
+  /** Largest |integer part| of a net value held: bounds the exact sums' partial totals. */
+  maxAbsInt = 0;
   /** Net values that are not plain decimals, by index (never in practice: decToString writes plain ones). */
   readonly netBig = new Map<number, Dec>();
   readonly names: string[] = [];
@@ -111,6 +116,13 @@ export class ClosedTrades {
       this.direction[i] = this.code(r.direction);
       const { weekday, hour } = this.local.at(r.exit_ts);
       this.cell[i] = weekday * 24 + hour;
+      this.roundTrips[i] = {
+        pnl: r.net_f,
+        returnPct: this.returnFraction[i],
+        durationMs: this.durationMs[i],
+      };
+      const absInt = Math.abs(p.int);
+      if (absInt > this.maxAbsInt) this.maxAbsInt = absInt;
       this.exitHigh += Math.floor(r.exit_ts / SPLIT);
       this.exitLow += r.exit_ts % SPLIT;
       this.fillSum += r.fill_count;
@@ -131,7 +143,9 @@ export class ClosedTrades {
       this.netBig.delete(i);
     }
     this.n = Math.min(this.n, k);
+    this.roundTrips.length = this.n;
     if (k === 0) {
+      this.maxAbsInt = 0;
       // A full reload also resets the float sums' accumulated rounding.
       this.netSum = 0;
       this.netAbsSum = 0;

@@ -41,13 +41,72 @@ export function periodsBetween(
   calendar: Calendar,
   timeZone: string,
 ): { start: number; periods: Period[] } {
+  const days = datesBetween(from, addDays(to, 1));
+  const starts = dayStarts(days, timeZone);
   const periods: Period[] = [];
-  const start = startOfDay(from, timeZone);
-  for (let day = from; day <= to; day = addDays(day, 1)) {
-    if (!isPeriodDay(day, calendar)) continue;
-    periods.push({ date: day, end: startOfDay(addDays(day, 1), timeZone) });
+  for (let i = 0; i < days.length - 1; i++) {
+    const day = days[i]!;
+    if (isPeriodDay(day, calendar)) periods.push({ date: day, end: starts[i + 1]! });
   }
-  return { start, periods };
+  return { start: starts[0]!, periods };
+}
+
+/** Every date from `from` to `to` inclusive, without a Date object per day. */
+export function datesBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  let [y, m, d] = from.split('-').map(Number) as [number, number, number];
+  const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+  for (let date = from; date <= to;) {
+    out.push(date);
+    d++;
+    if (d > daysInMonth(y, m)) {
+      d = 1;
+      m++;
+      if (m > 12) {
+        m = 1;
+        y++;
+      }
+    }
+    date = `${y}-${pad(m)}-${pad(d)}`;
+  }
+  return out;
+}
+
+function daysInMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+const DAY = 86_400_000;
+const CHUNK = 7;
+
+/**
+ * The instant each date starts (local midnight) in `timeZone`. Asking Intl for every day of a
+ * five-year range is slow, and offsets change only at DST transitions: starts are computed
+ * exactly every 7 days, and a week that is exactly 7 × 24 hours long has its days at 24-hour
+ * steps; only a week that contains a transition is computed day by day.
+ */
+export function dayStarts(dates: readonly string[], timeZone: string): number[] {
+  const out = new Array<number>(dates.length);
+  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') {
+    for (let i = 0; i < dates.length; i++) out[i] = dateStamp(dates[i]!);
+    return out;
+  }
+  let i = 0;
+  let start = startOfDay(dates[0]!, timeZone);
+  while (i < dates.length) {
+    const j = Math.min(i + CHUNK, dates.length - 1);
+    const end = j === i ? start : startOfDay(dates[j]!, timeZone);
+    if (end - start === (j - i) * DAY) {
+      for (let k = i; k < j; k++) out[k] = start + (k - i) * DAY;
+    } else {
+      for (let k = i; k < j; k++) out[k] = k === i ? start : startOfDay(dates[k]!, timeZone);
+    }
+    out[j] = end;
+    if (j === i) break;
+    i = j;
+    start = end;
+  }
+  return out;
 }
 
 /** `YYYY-MM-DD` as epoch ms at UTC midnight: a time stamp for calendar bucketing by date. */

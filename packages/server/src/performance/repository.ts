@@ -111,6 +111,16 @@ export class PerformanceRepository {
     return row !== undefined;
   }
 
+  /** The ingest counter: every batch, bot setting and repair moves it. */
+  async ingestVersion(db: Db): Promise<number | null> {
+    const row = await db
+      .selectFrom('counters')
+      .select('value')
+      .where('name', '=', 'ingest')
+      .executeTakeFirst();
+    return row === undefined ? null : Number(row.value);
+  }
+
   /** Count and sums over the closed trades with exit_ts ≥ `from` (all when null). */
   async tradesFingerprint(db: Db, from: number | null = null): Promise<TradesFingerprint> {
     let q = db

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dec, decToString } from '../ledger/index.js';
-import { periodsBetween } from './periods.js';
+import { startOfDay } from '../time/index.js';
+import { datesBetween, dayStarts, periodsBetween } from './periods.js';
 import {
   EMPTY_SNAPSHOT,
   priceReturns,
@@ -157,5 +158,26 @@ describe('periods', () => {
     expect(start).toBe(Date.UTC(2026, 2, 7, 5));
     // Spring forward on 2026-03-08: that day has 23 hours.
     expect(periods[1]!.end - periods[0]!.end).toBe(23 * 3_600_000);
+  });
+});
+
+describe('day starts', () => {
+  it.each(['UTC', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata'])(
+    'equal local midnight of every day over two years in %s',
+    (zone) => {
+      const dates = datesBetween('2025-01-01', '2026-12-31');
+      const starts = dayStarts(dates, zone);
+      expect(starts).toEqual(dates.map((d) => startOfDay(d, zone)));
+    },
+  );
+
+  it('list dates across month and year ends', () => {
+    expect(datesBetween('2024-02-27', '2024-03-01')).toEqual([
+      '2024-02-27',
+      '2024-02-28',
+      '2024-02-29',
+      '2024-03-01',
+    ]);
+    expect(datesBetween('2025-12-31', '2026-01-01')).toEqual(['2025-12-31', '2026-01-01']);
   });
 });

@@ -92,6 +92,8 @@ export class PerformanceService {
   readonly repo: PerformanceRepository;
   readonly trades: ClosedTrades;
   private refreshing: Promise<void> | null = null;
+  /** The ingest counter at the last refresh that found the copy current. */
+  private verifiedVersion: number | null = null;
 
   constructor(private readonly deps: PerformanceDeps) {
     this.repo = new PerformanceRepository(deps.db);
@@ -115,30 +117,41 @@ export class PerformanceService {
 
   private async doRefresh(): Promise<void> {
     const cache = this.trades;
-    await this.repo.snapshot(async (db) => {
-      const all = await this.repo.tradesFingerprint(db);
-      if (sameTrades(cache.fingerprint(), all, cache.netScale)) return;
-      let from: number | null = null;
-      if (cache.size > 0) {
-        const t = cache.fingerprint().maxExit! - TAIL_MS;
-        const k = cache.lowerBound(t);
-        const dbTail = await this.repo.tradesFingerprint(db, t);
-        const body = withoutSuffix(cache.fingerprint(), cache.fingerprintFrom(k));
-        if (sameTrades(body, withoutSuffix(all, dbTail), cache.netScale)) {
-          cache.truncate(k);
-          from = t;
+    try {
+      this.verifiedVersion = await this.repo.snapshot(async (db) => {
+        // Every write that can change trades moves the ingest counter: unchanged, nothing to do.
+        const version = await this.repo.ingestVersion(db);
+        if (version !== null && version === this.verifiedVersion) return version;
+        const all = await this.repo.tradesFingerprint(db);
+        if (sameTrades(cache.fingerprint(), all, cache.netScale)) return version;
+        let from: number | null = null;
+        if (cache.size > 0) {
+          const t = cache.fingerprint().maxExit! - TAIL_MS;
+          const k = cache.lowerBound(t);
+          const dbTail = await this.repo.tradesFingerprint(db, t);
+          const body = withoutSuffix(cache.fingerprint(), cache.fingerprintFrom(k));
+          if (sameTrades(body, withoutSuffix(all, dbTail), cache.netScale)) {
+            cache.truncate(k);
+            from = t;
+          }
         }
-      }
-      if (from === null) cache.truncate(0);
-      let after: { exitTs: number; id: string } | null = null;
-      for (;;) {
-        const rows = await this.repo.closedTrades(db, from, after, PAGE);
-        cache.append(rows);
-        if (rows.length < PAGE) break;
-        const last = rows[rows.length - 1]!;
-        after = { exitTs: last.exit_ts, id: last.id };
-      }
-    });
+        if (from === null) cache.truncate(0);
+        let after: { exitTs: number; id: string } | null = null;
+        for (;;) {
+          const rows = await this.repo.closedTrades(db, from, after, PAGE);
+          cache.append(rows);
+          if (rows.length < PAGE) break;
+          const last = rows[rows.length - 1]!;
+          after = { exitTs: last.exit_ts, id: last.id };
+        }
+        return version;
+      });
+    } catch (error) {
+      // A half-loaded copy must not be trusted: start again next time.
+      cache.truncate(0);
+      this.verifiedVersion = null;
+      throw error;
+    }
   }
 
   async report(q: PerformanceQuery): Promise<PerformanceResponse> {
@@ -207,14 +220,7 @@ export class PerformanceService {
     );
     const t = this.trades;
     const roundTrips: RoundTripTrade[] = new Array<RoundTripTrade>(selected.length);
-    for (let j = 0; j < selected.length; j++) {
-      const i = selected[j]!;
-      roundTrips[j] = {
-        pnl: t.netF[i]!,
-        returnPct: t.returnFraction[i]!,
-        durationMs: t.durationMs[i]!,
-      };
-    }
+    for (let j = 0; j < selected.length; j++) roundTrips[j] = t.roundTrips[selected[j]!]!;
     const ts = tradeStats(roundTrips);
     const attribution = attribute(t, selected);
 

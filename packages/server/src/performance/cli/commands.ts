@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { fail, loadOrExit, openConfiguredStore, type GlobalOptions } from '../../cli/context.js';
+import type { GlobalOptions } from '../../cli/context.js';
 import { loadPortfolioState, MoneyFormat, PortfolioState } from '../../portfolio/index.js';
 import { systemClock } from '../../time/index.js';
 import { PerformanceService } from '../service.js';
@@ -14,12 +14,16 @@ import {
 } from './metrics.js';
 import { REPORT_FORMATS, writeReport, type ReportOptions } from './report.js';
 
-function failClearly(error: unknown): never {
+// cli/context.js imports the module list, which imports this module: load it when a command
+// runs, not when this file is imported.
+const context = () => import('../../cli/context.js');
+
+async function failClearly(error: unknown): Promise<never> {
   if (error instanceof UsageError || error instanceof OutputError) {
     process.stderr.write(`tradewatch: ${error.message}\n`);
     process.exit(1);
   }
-  fail(error);
+  return (await context()).fail(error);
 }
 
 /** `tradewatch metrics` and `tradewatch report`. */
@@ -39,12 +43,12 @@ export function registerPerformanceCommands(program: Command): void {
     .option('--required-return <rate>', 'minimum acceptable return per period (Sortino)')
     .option('--cutoff <p>', 'tail probability for value at risk', '0.05')
     .option('--json', 'print JSON instead of a table')
-    .action((opts: MetricsOptions) => {
+    .action(async (opts: MetricsOptions) => {
       try {
         const result = computeMetrics(opts);
         process.stdout.write(opts.json ? metricsJson(result) : metricsText(result));
       } catch (error) {
-        failClearly(error);
+        await failClearly(error);
       }
     });
 
@@ -63,6 +67,7 @@ export function registerPerformanceCommands(program: Command): void {
     .option('--risk-free <rate>', 'ANNUAL risk-free rate, e.g. 0.04')
     .option('--capital <amount>', 'bot scopes: measure returns on this fixed allocation')
     .action(async (opts: ReportOptions, cmd: Command) => {
+      const { loadOrExit, openConfiguredStore } = await context();
       const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
       const store = await openConfiguredStore(loaded);
       try {
@@ -85,7 +90,7 @@ export function registerPerformanceCommands(program: Command): void {
         await store.close();
       } catch (error) {
         await store.close();
-        failClearly(error);
+        await failClearly(error);
       }
     });
 }
