@@ -50,19 +50,23 @@ function AuthGate({ children }: { children: ReactNode }) {
       navigate(loginUrl(), { replace: true });
     }
   }, [session.error, navigate]);
-  if (session.data) return <>{children}</>;
-  if (session.error && !(session.error instanceof HttpError && session.error.status === 401)) {
+  // The pages start loading while the session is checked (one round trip less); a 401 on any
+  // request sends the viewer to the login page.
+  if (session.error instanceof HttpError && session.error.status === 401) {
+    return (
+      <main className="center-page">
+        <Loading rows={2} label="Checking your session…" />
+      </main>
+    );
+  }
+  if (session.error) {
     return (
       <main className="center-page">
         <ErrorBox error={session.error} retry={() => void session.refetch()} />
       </main>
     );
   }
-  return (
-    <main className="center-page">
-      <Loading rows={2} label="Checking your session…" />
-    </main>
-  );
+  return <>{children}</>;
 }
 
 function useShortcuts(openHelp: () => void) {

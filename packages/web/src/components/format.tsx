@@ -57,9 +57,12 @@ export function Qty({ value }: { value: number | null | undefined }) {
   return <span className="num">{formatQty(value)}</span>;
 }
 
-/** A time in the viewer's zone; hovering shows it in UTC. */
+/**
+ * A time in the viewer's zone; hovering shows it in UTC. It does not tick (only ages do): a
+ * page of a thousand rows must not re-render every second.
+ */
 export function Time({ iso }: { iso: string | null | undefined }) {
-  const now = useNow();
+  const now = Date.now();
   if (!iso) return <span className="muted">—</span>;
   return (
     <time dateTime={iso} title={formatUtc(iso)}>

@@ -63,14 +63,14 @@ export function PositionsTable({
                 </td>
               ) : null}
               <td className="hide-sm">{p.account}</td>
-              <td className="r">
+              <td className="r nowrap">
                 <Side side={p.side} /> <Qty value={Math.abs(p.qty)} />
               </td>
               <td className="r hide-sm">
                 <Qty value={p.avg_price} />
               </td>
               <td
-                className="r"
+                className="r hide-sm"
                 title={p.last_price_at ? `priced ${p.last_price_at}` : 'no mark yet'}
               >
                 <Qty value={p.last_price} />

@@ -45,10 +45,11 @@ describe('applying stream bursts to the cache', () => {
     const t = setup();
     const { qc, u, scheduled, at } = t;
     const p = { equity: 1 } as unknown as PortfolioResponse;
+    at(30_000); // the page loaded its series at 0: the first refresh is due now
     u.apply([{ type: 'portfolio', seq: 1, data: p }]);
     expect(qc.getQueryData(keys.portfolio)).toBe(p);
     expect(t.invalidated.filter((k) => k === 'equity')).toHaveLength(1);
-    at(10_000);
+    at(40_000);
     u.apply([{ type: 'portfolio', seq: 2, data: p }]);
     u.apply([{ type: 'portfolio', seq: 3, data: p }]);
     expect(t.invalidated.filter((k) => k === 'equity')).toHaveLength(1);
@@ -73,7 +74,8 @@ describe('applying stream bursts to the cache', () => {
 
   it('refetches a trade list it cannot patch', () => {
     const t = setup();
-    const { qc, u } = t;
+    const { qc, u, at } = t;
+    at(60_000);
     qc.setQueryData(keys.trades('sort=net_pnl&order=desc'), { items: [], next_cursor: null });
     u.apply([{ type: 'trade', seq: 1, data: trade('t1') }]);
     expect(t.invalidated).toContain('trades');

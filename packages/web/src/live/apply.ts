@@ -49,7 +49,11 @@ export class CacheUpdater {
     private readonly schedule: (fn: () => void, ms: number) => void = (fn, ms) => {
       setTimeout(fn, ms);
     },
-  ) {}
+  ) {
+    // The page has just loaded these: the first refresh waits for its interval (trailing).
+    const loadedAt = this.now();
+    for (const name of Object.keys(REFRESH_EVERY_MS)) this.refreshedAt.set(name, loadedAt);
+  }
 
   apply(batch: LiveMessage[]): void {
     const messages = coalesce(batch);

@@ -37,6 +37,30 @@ describe('positions', () => {
     expect(flat.items.map((r) => r.symbol)).toEqual(['MSFT']);
   });
 
+  it('handles a removal and an insertion in one burst', () => {
+    const p = page([
+      position({ symbol: 'A' }),
+      position({ symbol: 'B' }),
+      position({ symbol: 'C' }),
+    ]);
+    const next = patchPositions(
+      p,
+      [
+        position({ symbol: 'B', qty: 0 }),
+        position({ symbol: 'D' }),
+        position({ symbol: 'A', qty: 3 }),
+        position({ symbol: 'AA' }),
+      ],
+      {},
+    );
+    expect(next.items.map((r) => [r.symbol, r.qty])).toEqual([
+      ['A', 3],
+      ['AA', 10],
+      ['C', 10],
+      ['D', 10],
+    ]);
+  });
+
   it('leaves a list filtered to another bot untouched (same object)', () => {
     const p = page([position()]);
     expect(patchPositions(p, [position({ bot: 'beta' })], { bot: 'alpha' })).toBe(p);

@@ -60,7 +60,18 @@ export function matchesKeyFilters(
 
 const positionKey = (p: PositionRow) => `${p.account}\u0000${p.bot}\u0000${p.symbol}`;
 
-/** Open positions: replaced by key, removed when flat, kept in the hub's order. */
+function comparePositions(a: PositionRow, b: PositionRow): number {
+  return (
+    a.account.localeCompare(b.account) ||
+    a.bot.localeCompare(b.bot) ||
+    a.symbol.localeCompare(b.symbol)
+  );
+}
+
+/**
+ * Open positions: replaced in place by key, removed when flat, new ones inserted where the hub
+ * would list them (a binary search: a thousand positions are not re-sorted on every message).
+ */
 export function patchPositions(
   page: Page<PositionRow>,
   rows: PositionRow[],
@@ -68,17 +79,35 @@ export function patchPositions(
 ): Page<PositionRow> {
   const relevant = rows.filter((r) => matchesKeyFilters(f, r));
   if (relevant.length === 0) return page;
-  const byKey = new Map(page.items.map((p) => [positionKey(p), p]));
+  let items = [...page.items];
+  const index = new Map(items.map((p, i) => [positionKey(p), i]));
+  let removed = false;
   for (const r of relevant) {
-    if (r.qty === 0) byKey.delete(positionKey(r));
-    else byKey.set(positionKey(r), r);
+    const i = index.get(positionKey(r));
+    if (i !== undefined) {
+      if (r.qty === 0) {
+        removed = true;
+        index.delete(positionKey(r));
+        items[i] = undefined as unknown as PositionRow;
+      } else items[i] = r;
+    } else if (r.qty !== 0) {
+      if (removed) {
+        items = items.filter(Boolean);
+        removed = false;
+      }
+      let lo = 0;
+      let hi = items.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (comparePositions(items[mid]!, r) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      items.splice(lo, 0, r);
+      index.clear();
+      items.forEach((p, j) => index.set(positionKey(p), j));
+    }
   }
-  const items = [...byKey.values()].sort(
-    (a, b) =>
-      a.account.localeCompare(b.account) ||
-      a.bot.localeCompare(b.bot) ||
-      a.symbol.localeCompare(b.symbol),
-  );
+  if (removed) items = items.filter(Boolean);
   return { ...page, items };
 }
 

@@ -39,7 +39,7 @@ const COLUMNS: { key: TradeSort | null; label: string; className?: string }[] = 
   { key: 'net_pnl', label: 'Net P&L', className: 'r' },
   { key: 'return_pct', label: 'Return', className: 'r hide-sm' },
   { key: 'duration_s', label: 'Duration', className: 'r hide-sm' },
-  { key: null, label: 'MAE / MFE', className: 'r hide-sm' },
+  { key: null, label: 'MAE / MFE', className: 'r hide-md' },
   { key: 'fill_count', label: 'Fills', className: 'r hide-md' },
   { key: null, label: 'Tags & notes', className: 'hide-sm' },
 ];
@@ -144,7 +144,7 @@ function TradesTable({
                   <Pct value={t.return_pct} />
                 </td>
                 <td className="r hide-sm">{formatDuration(t.duration_s)}</td>
-                <td className="r hide-sm nowrap">
+                <td className="r hide-md nowrap">
                   <Pnl value={t.mae} currency={c} compact /> /{' '}
                   <Pnl value={t.mfe} currency={c} compact />
                 </td>

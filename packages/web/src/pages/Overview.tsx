@@ -1,4 +1,4 @@
-import type { BotRow, PortfolioResponse } from '@tradewatch/protocol';
+import type { BotRow, PortfolioResponse, PositionRow } from '@tradewatch/protocol';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import {
@@ -212,112 +212,187 @@ function EquityPanel({ currency }: { currency: string }) {
   );
 }
 
-export default function Overview() {
+/** How many positions the Overview lists (the largest first); the Positions page has them all. */
+export const OVERVIEW_POSITIONS = 12;
+
+/** The positions worth a glance: largest market value first. */
+export function topPositions(rows: PositionRow[], n = OVERVIEW_POSITIONS): PositionRow[] {
+  return [...rows].sort((a, b) => Math.abs(b.market_value) - Math.abs(a.market_value)).slice(0, n);
+}
+
+// Each panel subscribes to its own query, so a stream update re-renders only what it changed.
+
+function Head() {
+  const portfolio = usePortfolio();
+  const p = portfolio.data;
+  return (
+    <div className="page-head">
+      <h1>Overview</h1>
+      {p && p.accounts.length > 0 ? (
+        <span className="head-note">
+          {p.accounts.some((a) => a.mode === 'live') ? (
+            <>
+              <ModeBadge mode="live" />{' '}
+              <span className="muted small">real money in {p.currency}</span>
+            </>
+          ) : (
+            <>
+              <ModeBadge mode="paper" /> <span className="muted small">paper accounts only</span>
+            </>
+          )}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+function FirstRun() {
   const portfolio = usePortfolio();
   const positions = usePositions();
   const bots = useBots();
-  const today = useMemo(todayQuery, []);
-  const trades = useTrades(today);
-  const feed = useFeed();
-  const currencyOf = currencyLookup(portfolio.data);
   const fresh =
     bots.data?.items.length === 0 &&
     positions.data?.items.length === 0 &&
     (portfolio.data?.accounts.length ?? 0) === 0;
+  return fresh ? <ConnectBot /> : null;
+}
 
+function Summary() {
+  const portfolio = usePortfolio();
+  return (
+    <QueryView query={portfolio} rows={2}>
+      {(p) => (
+        <>
+          <Accounts p={p} />
+          <SummaryCards p={p} />
+        </>
+      )}
+    </QueryView>
+  );
+}
+
+function RiskPanel() {
+  const portfolio = usePortfolio();
+  return (
+    <Section title="Risk" id="risk">
+      <QueryView query={portfolio}>{(p) => <RiskGauges p={p} />}</QueryView>
+    </Section>
+  );
+}
+
+function BotsPanel() {
+  const bots = useBots();
+  return (
+    <Section title="Bots" id="bots" className="span-3" actions={<Link href="/bots">All bots</Link>}>
+      <QueryView query={bots} rows={1}>
+        {(d) => <BotsStrip bots={d.items} />}
+      </QueryView>
+    </Section>
+  );
+}
+
+function PositionsPanel() {
+  const positions = usePositions();
+  const total = positions.data?.items.length ?? 0;
+  const rows = useMemo(() => topPositions(positions.data?.items ?? []), [positions.data]);
+  return (
+    <Section
+      title={
+        total > OVERVIEW_POSITIONS
+          ? `Open positions (largest ${OVERVIEW_POSITIONS} of ${total})`
+          : 'Open positions'
+      }
+      id="positions"
+      className="span-2"
+      actions={
+        <Link href="/positions">
+          {total > OVERVIEW_POSITIONS ? `All ${total}` : 'Positions & orders'}
+        </Link>
+      }
+    >
+      <QueryView query={positions}>
+        {() =>
+          rows.length === 0 ? <Empty>No open positions.</Empty> : <PositionsTable rows={rows} />
+        }
+      </QueryView>
+    </Section>
+  );
+}
+
+function FeedPanel() {
+  const feed = useFeed();
+  return (
+    <Section title="Live feed" id="feed" className="feed-panel">
+      <QueryView query={feed}>
+        {(items) =>
+          items.length === 0 ? (
+            <Empty>Fills, signals and log lines appear here as they arrive.</Empty>
+          ) : (
+            <FeedList items={items} />
+          )
+        }
+      </QueryView>
+    </Section>
+  );
+}
+
+function TodayPanel() {
+  const portfolio = usePortfolio();
+  const today = useMemo(todayQuery, []);
+  const trades = useTrades(today);
+  const currencyOf = currencyLookup(portfolio.data);
+  return (
+    <Section
+      title="Today's trades"
+      id="today"
+      className="span-3"
+      actions={<Link href="/journal">Journal</Link>}
+    >
+      <QueryView query={trades}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty>No trades opened today.</Empty>
+          ) : (
+            <TradesMiniTable rows={d.items} currencyOf={currencyOf} />
+          )
+        }
+      </QueryView>
+    </Section>
+  );
+}
+
+function Footnote() {
+  const portfolio = usePortfolio();
+  const p = portfolio.data;
+  if (!p || p.accounts.length === 0) return null;
+  return (
+    <p className="muted small">
+      Day P&amp;L is measured from the start of the trading day {p.trading_day}; deposits and
+      withdrawals are not counted as profit.
+    </p>
+  );
+}
+
+function EquityWithCurrency() {
+  const portfolio = usePortfolio();
+  return <EquityPanel currency={portfolio.data?.currency ?? 'USD'} />;
+}
+
+export default function Overview() {
   return (
     <div className="page overview">
-      <div className="page-head">
-        <h1>Overview</h1>
-        {portfolio.data && portfolio.data.accounts.length > 0 ? (
-          <span className="head-note">
-            {portfolio.data.accounts.some((a) => a.mode === 'live') ? (
-              <>
-                <ModeBadge mode="live" />{' '}
-                <span className="muted small">real money in {portfolio.data.currency}</span>
-              </>
-            ) : (
-              <>
-                <ModeBadge mode="paper" /> <span className="muted small">paper accounts only</span>
-              </>
-            )}
-          </span>
-        ) : null}
-      </div>
-      {fresh ? <ConnectBot /> : null}
-      <QueryView query={portfolio} rows={2}>
-        {(p) => (
-          <>
-            <Accounts p={p} />
-            <SummaryCards p={p} />
-          </>
-        )}
-      </QueryView>
+      <Head />
+      <FirstRun />
+      <Summary />
       <div className="grid">
-        <EquityPanel currency={portfolio.data?.currency ?? 'USD'} />
-        <Section title="Risk" id="risk">
-          <QueryView query={portfolio}>{(p) => <RiskGauges p={p} />}</QueryView>
-        </Section>
-        <Section
-          title="Bots"
-          id="bots"
-          className="span-3"
-          actions={<Link href="/bots">All bots</Link>}
-        >
-          <QueryView query={bots} rows={1}>
-            {(d) => <BotsStrip bots={d.items} />}
-          </QueryView>
-        </Section>
-        <Section
-          title="Open positions"
-          id="positions"
-          className="span-2"
-          actions={<Link href="/positions">Positions &amp; orders</Link>}
-        >
-          <QueryView query={positions}>
-            {(d) =>
-              d.items.length === 0 ? (
-                <Empty>No open positions.</Empty>
-              ) : (
-                <PositionsTable rows={d.items} />
-              )
-            }
-          </QueryView>
-        </Section>
-        <Section title="Live feed" id="feed" className="feed-panel">
-          <QueryView query={feed}>
-            {(items) =>
-              items.length === 0 ? (
-                <Empty>Fills, signals and log lines appear here as they arrive.</Empty>
-              ) : (
-                <FeedList items={items} />
-              )
-            }
-          </QueryView>
-        </Section>
-        <Section
-          title="Today's trades"
-          id="today"
-          className="span-3"
-          actions={<Link href="/journal">Journal</Link>}
-        >
-          <QueryView query={trades}>
-            {(d) =>
-              d.items.length === 0 ? (
-                <Empty>No trades opened today.</Empty>
-              ) : (
-                <TradesMiniTable rows={d.items} currencyOf={currencyOf} />
-              )
-            }
-          </QueryView>
-        </Section>
+        <EquityWithCurrency />
+        <RiskPanel />
+        <BotsPanel />
+        <PositionsPanel />
+        <FeedPanel />
+        <TodayPanel />
       </div>
-      {portfolio.data && portfolio.data.accounts.length > 0 ? (
-        <p className="muted small">
-          Day P&amp;L is measured from the start of the trading day {portfolio.data.trading_day};
-          deposits and withdrawals are not counted as profit.
-        </p>
-      ) : null}
+      <Footnote />
     </div>
   );
 }

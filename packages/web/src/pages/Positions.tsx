@@ -7,6 +7,8 @@ import { FillsTable, OrdersTable, PositionsTable } from '../components/tables.js
 import { currencyLookup } from './Overview.js';
 
 const FILLS_PAGE = 50;
+/** Rows rendered before "Show all" (a thousand rows render slowly on a phone). */
+const POSITIONS_SHOWN = 200;
 
 /** Older pages of fills, fetched on demand. */
 function OlderFills({
@@ -61,6 +63,7 @@ export default function Positions() {
   const orders = useOrders({ ...filters, status: 'open', limit: 200 });
   const fills = useFills({ ...filters, limit: FILLS_PAGE });
   const [older, setOlder] = useState<string[]>([]);
+  const [allPositions, setAllPositions] = useState(false);
   const currencyOf = currencyLookup(portfolio.data);
 
   const setScope = (value: string) => {
@@ -108,7 +111,20 @@ export default function Positions() {
             d.items.length === 0 ? (
               <Empty>No open positions.</Empty>
             ) : (
-              <PositionsTable rows={d.items} />
+              <>
+                <PositionsTable rows={allPositions ? d.items : d.items.slice(0, POSITIONS_SHOWN)} />
+                {!allPositions && d.items.length > POSITIONS_SHOWN ? (
+                  <p className="actions-row">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setAllPositions(true)}
+                    >
+                      Show all {d.items.length} positions
+                    </button>
+                  </p>
+                ) : null}
+              </>
             )
           }
         </QueryView>

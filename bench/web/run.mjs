@@ -1,0 +1,341 @@
+// Dashboard benchmark: the first page's script size, Overview and Journal load times against a
+// hub holding a large store, long tasks while the stream delivers 50 messages a second, and a
+// streamed export of every trade. Each figure is printed beside its limit with the ratio.
+// Usage: node bench/web/run.mjs [--fills 1000000] [--runs 5] [--stream-seconds 10] [--fills-per-second 15]
+// Needs `npm run build` (hub and dashboard) and Chromium (/usr/bin/chromium or $TRADEWATCH_CHROMIUM).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import { makeFills } from '../lib/fills.mjs';
+import { ADMIN, peakRssMb, ROOT, startHub } from '../lib/hub-process.mjs';
+
+const { values } = parseArgs({
+  options: {
+    fills: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '5' },
+    'stream-seconds': { type: 'string', default: '10' },
+    'fills-per-second': { type: 'string', default: '15' },
+    batch: { type: 'string', default: '5000' },
+  },
+});
+const N = Number(values.fills);
+const RUNS = Number(values.runs);
+const STREAM_S = Number(values['stream-seconds']);
+const FILLS_PER_S = Number(values['fills-per-second']);
+const BATCH = Number(values.batch);
+const CHROMIUM = process.env.TRADEWATCH_CHROMIUM ?? '/usr/bin/chromium';
+const DIST = path.join(ROOT, 'packages/web/dist');
+
+const rows = [];
+/** Prints a figure beside its limit and the ratio (a limit of 0 counts, e.g. long tasks). */
+function report(name, value, unit, limit, better = 'lower') {
+  const ok =
+    limit === null
+      ? ''
+      : (better === 'lower' ? value <= limit : value >= limit)
+        ? 'ok'
+        : better === 'lower'
+          ? 'OVER'
+          : 'UNDER';
+  const ratio = limit
+    ? (value / limit).toFixed(2)
+    : limit === 0
+      ? value === 0
+        ? '0.00'
+        : 'inf'
+      : '';
+  rows.push({ name, value, unit, limit, ratio, ok });
+  const v = Number.isInteger(value) ? value : value.toFixed(1);
+  console.log(
+    `  ${name.padEnd(46)} ${String(v).padStart(10)} ${unit.padEnd(5)}` +
+      (limit === null
+        ? ''
+        : ` limit ${String(limit).padStart(6)} ${unit.padEnd(5)} ratio ${ratio.padStart(4)}  ${ok}`),
+  );
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} CPUs`;
+console.log(`dashboard bench (${load()}; timings stretch with the machine's load)`);
+
+// ------------------------------------------------------------------ 1. script size
+if (!existsSync(path.join(DIST, 'index.html'))) {
+  console.error('packages/web/dist is missing: run `npm run build` first');
+  process.exit(1);
+}
+console.log('\n1. Dashboard script size (gzip -9 of the built files)');
+const html = readFileSync(path.join(DIST, 'index.html'), 'utf8');
+const firstPage = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+\.(?:js|css))"/g)].map(
+  (m) => m[1],
+);
+const gz = (file) => gzipSync(readFileSync(path.join(DIST, file)), { level: 9 }).length;
+const firstJs = firstPage.filter((f) => f.endsWith('.js')).reduce((s, f) => s + gz(f), 0);
+const firstCss = firstPage.filter((f) => f.endsWith('.css')).reduce((s, f) => s + gz(f), 0);
+const allJs = readdirSync(path.join(DIST, 'assets'))
+  .filter((f) => f.endsWith('.js'))
+  .reduce((s, f) => s + gz(`assets/${f}`), 0);
+report('first page JS (entry + preloaded chunks)', firstJs / 1024, 'KB', 300);
+report('first page CSS', firstCss / 1024, 'KB', null);
+report('all JS, every page and the charts', allJs / 1024, 'KB', null);
+
+// ------------------------------------------------------------------ 2. a large store
+console.log(`\n2. Hub with ${N.toLocaleString()} fills (10 bots, 100 symbols, 3 accounts)`);
+const hub = await startHub();
+const auth = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
+const fills = makeFills({ count: N, start: Date.now() - N * 10 - 60_000 });
+const t0 = performance.now();
+let next = 0;
+async function worker() {
+  for (;;) {
+    const i = next;
+    next += BATCH;
+    if (i >= fills.length) return;
+    const res = await fetch(`${hub.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ events: fills.slice(i, i + BATCH) }),
+    });
+    if (!res.ok) throw new Error(`ingest ${res.status}: ${await res.text()}`);
+    if ((i / BATCH) % 20 === 0)
+      process.stdout.write(`\r  ingesting… ${((i / N) * 100).toFixed(0)}%   `);
+  }
+}
+await Promise.all([worker(), worker()]);
+const ingestS = (performance.now() - t0) / 1000;
+process.stdout.write('\r');
+report('ingest (setup, for reference)', N / ingestS, 'f/s', null);
+
+// API timings (server side, warm), for comparison with the page timings.
+async function timeGet(route) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) {
+    const s = performance.now();
+    const r = await fetch(`${hub.url}${route}`, { headers: auth });
+    await r.arrayBuffer();
+    times.push(performance.now() - s);
+  }
+  return median(times);
+}
+report('API /api/v1/portfolio (median)', await timeGet('/api/v1/portfolio'), 'ms', null);
+report(
+  'API /api/v1/trades first page of 50 (median)',
+  await timeGet('/api/v1/trades?limit=50&sort=entry_at&order=desc'),
+  'ms',
+  null,
+);
+report(
+  'API /api/v1/trades sorted by net P&L (median)',
+  await timeGet('/api/v1/trades?limit=50&sort=net_pnl&order=desc'),
+  'ms',
+  null,
+);
+
+// ------------------------------------------------------------------ 3. the browser
+if (!existsSync(CHROMIUM)) {
+  console.log(`\nNo Chromium at ${CHROMIUM}: page timings and long tasks skipped.`);
+} else {
+  const require = createRequire(path.join(ROOT, 'package.json'));
+  const { chromium } = require('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  const newContext = async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const r = await ctx.request.post(`${hub.url}/api/v1/session`, { data: { token: ADMIN } });
+    if (!r.ok()) throw new Error(`login failed: ${r.status()}`);
+    return ctx;
+  };
+  /** Milliseconds from navigation start until `ready` holds in the page. */
+  async function pageTime(ctx, route, ready) {
+    const page = await ctx.newPage();
+    await page.goto(`${hub.url}${route}`, { waitUntil: 'commit' });
+    const handle = await page.waitForFunction(ready, null, { timeout: 60_000, polling: 'raf' });
+    const ms = await handle.jsonValue();
+    await page.close();
+    return ms;
+  }
+  // Functions, not strings: the dashboard's CSP forbids eval, which string predicates need.
+  const overviewReady = () => {
+    const ok =
+      document.querySelector('.cards .card') &&
+      document.querySelector('.bot-strip, #bots .empty') &&
+      document.querySelector('#positions table, #positions .empty') &&
+      document.querySelector('#today table, #today .empty') &&
+      document.querySelectorAll('.skeleton').length === 0;
+    return ok ? performance.now() : false;
+  };
+  const journalReady = () => {
+    const ok =
+      document.querySelectorAll('table.journal tbody tr').length > 0 &&
+      document.querySelectorAll('.skeleton').length === 0;
+    return ok ? performance.now() : false;
+  };
+
+  console.log(
+    `\n3. Page timings in Chromium (median of ${RUNS}; cold = new browser context, empty cache)`,
+  );
+  const cold = [];
+  const warm = [];
+  const journalCold = [];
+  const journalWarm = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ctx = await newContext();
+    cold.push(await pageTime(ctx, '/', overviewReady));
+    warm.push(await pageTime(ctx, '/', overviewReady));
+    journalWarm.push(await pageTime(ctx, '/journal', journalReady));
+    await ctx.close();
+    const ctx2 = await newContext();
+    journalCold.push(await pageTime(ctx2, '/journal', journalReady));
+    await ctx2.close();
+  }
+  // Opening the Journal from the navigation of a loaded dashboard (its code loads on demand).
+  const inApp = [];
+  for (let i = 0; i < RUNS; i++) {
+    const ctx = await newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${hub.url}/`);
+    await page.waitForFunction(overviewReady, null, { timeout: 60_000 });
+    await page.evaluate(() => {
+      window.__t0 = performance.now();
+      document.querySelector('a.nav-link[href="/journal"]').click();
+    });
+    const handle = await page.waitForFunction(
+      () => {
+        const ok =
+          document.querySelectorAll('table.journal tbody tr').length > 0 &&
+          document.querySelectorAll('.skeleton').length === 0;
+        return ok ? performance.now() - window.__t0 : false;
+      },
+      null,
+      { timeout: 60_000, polling: 'raf' },
+    );
+    inApp.push(await handle.jsonValue());
+    await ctx.close();
+  }
+  report('Overview interactive, cold', median(cold), 'ms', 1000);
+  report('Overview interactive, warm', median(warm), 'ms', 1000);
+  report('Journal first page, opened from the navigation', median(inApp), 'ms', 300);
+  report('Journal first page, loading the app at /journal', median(journalWarm), 'ms', null);
+  report('  … the same with an empty cache', median(journalCold), 'ms', null);
+
+  // ---------------------------------------------------------------- 4. long tasks under the stream
+  console.log(
+    `\n4. Long tasks while the stream delivers ~50 messages/s for ${STREAM_S} s (Overview open)`,
+  );
+  const ctx = await newContext();
+  await ctx.addInitScript(() => {
+    window.__longTasks = [];
+    window.__messages = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: false });
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', () => (window.__messages += 1));
+      }
+    };
+  });
+  const page = await ctx.newPage();
+  await page.goto(`${hub.url}/`);
+  await page.waitForFunction(overviewReady, null, { timeout: 60_000 });
+  await page.locator('.conn-live').waitFor();
+  await page.waitForTimeout(1500);
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    window.__messages = 0;
+  });
+  // Fills on changing symbols: each brings a fill, a position, a trade and a bot message, and
+  // portfolio snapshots come coalesced every 250 ms. --fills-per-second sets the pace (15 by
+  // default, which makes about 50 messages a second); the rate received is measured.
+  const start = performance.now();
+  let k = 0;
+  const perTick = Math.max(1, Math.round(FILLS_PER_S / 10));
+  while (performance.now() - start < STREAM_S * 1000) {
+    const tick = performance.now();
+    const events = [];
+    for (let j = 0; j < perTick; j++, k++) {
+      events.push({
+        type: 'fill',
+        id: `stream-${k}`,
+        bot: `bot${k % 10}`,
+        account: `acc${k % 3}`,
+        symbol: `SYM${k % 100}`,
+        side: k % 2 ? 'sell' : 'buy',
+        qty: 1,
+        price: 100 + (k % 7),
+        ts: Date.now(),
+      });
+    }
+    const res = await fetch(`${hub.url}/api/v1/ingest`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ events }),
+    });
+    await res.arrayBuffer();
+    const wait = (perTick / FILLS_PER_S) * 1000 - (performance.now() - tick);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  await page.waitForTimeout(500);
+  const { longTasks, messages } = await page.evaluate(() => ({
+    longTasks: window.__longTasks,
+    messages: window.__messages,
+  }));
+  const seconds = (performance.now() - start) / 1000;
+  report('stream messages received per second', messages / seconds, 'msg/s', 50, 'higher');
+  report('long tasks (> 50 ms) while they arrive', longTasks.length, '', 0);
+  report('longest task', longTasks.length ? Math.max(...longTasks) : 0, 'ms', 50);
+  await ctx.close();
+  await browser.close();
+}
+
+// ------------------------------------------------------------------ 5. export of every trade
+console.log('\n5. Streamed export of every trade (CSV, then XLSX)');
+for (const format of ['csv', 'xlsx']) {
+  const rssBefore = peakRssMb(hub.child.pid);
+  const s = performance.now();
+  const r = await fetch(`${hub.url}/api/v1/trades/export?format=${format}`, { headers: auth });
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of r.body) {
+    bytes += chunk.length;
+    if (format === 'csv') for (const b of chunk) if (b === 10) lines += 1;
+  }
+  const ms = performance.now() - s;
+  if (format === 'csv') report('CSV rows exported (all trades)', lines - 1, 'rows', null);
+  report(`${format.toUpperCase()} export time`, ms / 1000, 's', null);
+  report(`${format.toUpperCase()} size`, bytes / 1024 / 1024, 'MB', null);
+  report(
+    `hub peak RSS after ${format.toUpperCase()} export (before: ${rssBefore?.toFixed(0)} MB)`,
+    peakRssMb(hub.child.pid) ?? 0,
+    'MB',
+    null,
+  );
+}
+
+await hub.stop();
+console.log(`\n(${load()})`);
+const over = rows.filter((r) => r.ok === 'OVER' || r.ok === 'UNDER');
+console.log(
+  over.length === 0
+    ? '\nAll figures within their limits.'
+    : `\n${over.length} figure(s) outside their limits.`,
+);
