@@ -752,13 +752,13 @@ class TradewatchClient(object):
                     continue
                 failures += 1
                 self._report(HubUnavailableError("GET /api/v1/commands answered %d" % error.code, error.code), "commands:error")
-                self._stop_event.wait(min(self.retry_max, 0.5 * 2 ** min(failures, 10)))
+                self._stop_event.wait(min(self.retry_max, 5.0, 0.5 * 2 ** min(failures, 10)))
             except (urllib.error.URLError, OSError, ValueError) as error:
                 if self._stop_event.is_set():
                     break
                 failures += 1
                 self._report(HubUnavailableError("command poll failed: %s" % getattr(error, "reason", error)), "commands:error")
-                self._stop_event.wait(min(self.retry_max, 0.5 * 2 ** min(failures, 10)))
+                self._stop_event.wait(min(self.retry_max, 5.0, 0.5 * 2 ** min(failures, 10)))
 
     def _handle_command(self, command):
         cid = command.get("id")

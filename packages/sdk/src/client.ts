@@ -598,7 +598,8 @@ export class TradewatchClient {
   private async pollCommands(): Promise<void> {
     const c = this.options.commands;
     const waitS = (c ? c.waitS : undefined) ?? 25;
-    const max = this.options.retry?.maxDelayMs ?? 30_000;
+    // A kill switch must not wait long after an outage: command polls back off 5 s at most.
+    const max = Math.min(this.options.retry?.maxDelayMs ?? 30_000, 5_000);
     let failures = 0;
     while (!this.stopped) {
       try {
