@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decToString } from '../ledger/index.js';
 import { attribute, NO_STRATEGY } from './attribution.js';
 import { ClosedTrades, sameTrades } from './closed-trades.js';
+import { LocalTime } from './local-time.js';
 import type { ClosedTradeRow } from './repository.js';
 
 let n = 0;
@@ -139,5 +140,33 @@ describe('attribution with huge values', () => {
       '5999999999999999.999999999999999994',
     ]);
     expect(decToString(a.byHour[10]!.net)).toBe('11999999999999999.999999999999999988');
+  });
+});
+
+describe('local time of closes', () => {
+  it('agrees with Intl in UTC and in a zone with DST, before 1970 too', () => {
+    const utc = new LocalTime('UTC');
+    const ny = new LocalTime('America/New_York');
+    const hourOf = (zone: string, ts: number) =>
+      Number(
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: zone,
+          hour: 'numeric',
+          hourCycle: 'h23',
+        }).format(ts),
+      ) % 24;
+    const weekdayOf = (zone: string, ts: number) =>
+      ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(
+        new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short' }).format(ts),
+      );
+    for (let ts = Date.UTC(1969, 11, 25); ts < Date.UTC(1970, 0, 5); ts += 5 * 3_600_000 + 17_000) {
+      expect(utc.at(ts)).toEqual({ weekday: weekdayOf('UTC', ts), hour: hourOf('UTC', ts) });
+    }
+    for (let ts = Date.UTC(2026, 2, 1); ts < Date.UTC(2026, 2, 15); ts += 3 * 3_600_000 + 1_000) {
+      expect(ny.at(ts)).toEqual({
+        weekday: weekdayOf('America/New_York', ts),
+        hour: hourOf('America/New_York', ts),
+      });
+    }
   });
 });

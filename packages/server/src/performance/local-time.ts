@@ -5,6 +5,7 @@ export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as con
 export type Weekday = (typeof WEEKDAYS)[number];
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /**
  * Local weekday and hour of instants in a time zone, fast for instants in time order: the
@@ -28,10 +29,18 @@ export class LocalTime {
   }
 
   private load(ts: number): void {
+    if (this.timeZone === 'UTC' || this.timeZone === 'Etc/UTC') {
+      this.start = Math.floor(ts / DAY) * DAY;
+      this.end = this.start + DAY;
+      this.uniform = true;
+      // 1970-01-01 was a Thursday (3 with Monday = 0).
+      this.weekday = (((Math.floor(ts / DAY) + 3) % 7) + 7) % 7;
+      return;
+    }
     const day = tradingDay(ts, this.timeZone);
     this.start = startOfDay(day, this.timeZone);
     this.end = startOfDay(addDays(day, 1), this.timeZone);
-    this.uniform = this.end - this.start === 24 * HOUR;
+    this.uniform = this.end - this.start === DAY;
     this.weekday = (weekdayOf(day) + 6) % 7;
   }
 
