@@ -1,22 +1,13 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
-import { BulkWriter } from '../store/bulk.js';
-import { maxParams, type DialectName } from '../store/dialect.js';
+import { BulkWriter, IdLookup, type FactTableName } from '../store/bulk.js';
+import type { DialectName } from '../store/dialect.js';
 import type { Database } from '../store/index.js';
 
 export type Trx = Transaction<Database> | Kysely<Database>;
 
 /** Tables that hold client facts with (bot, id) identity. */
-export type FactTable =
-  | 'fills'
-  | 'order_events'
-  | 'position_snapshots'
-  | 'balances'
-  | 'cash_flows'
-  | 'signals'
-  | 'heartbeats'
-  | 'logs'
-  | 'bot_metrics';
+export type FactTable = FactTableName;
 
 /** All SQL of the ingest path. */
 export class IngestRepository {
@@ -27,7 +18,10 @@ export class IngestRepository {
     sqlite: SqliteDatabase.Database | null = null,
   ) {
     this.bulk = new BulkWriter(dialect, sqlite);
+    this.ids = new IdLookup(dialect, sqlite);
   }
+
+  private readonly ids: IdLookup;
 
   /**
    * Takes `n` sequence numbers from the ingest counter and returns the counter's new value.
@@ -51,19 +45,7 @@ export class IngestRepository {
     bot: string,
     ids: string[],
   ): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    const chunk = maxParams(this.dialect) - 10;
-    for (let i = 0; i < ids.length; i += chunk) {
-      const part = ids.slice(i, i + chunk);
-      const rows = await trx
-        .selectFrom(table)
-        .select(['id', 'hash'])
-        .where('bot', '=', bot)
-        .where('id', 'in', part)
-        .execute();
-      for (const r of rows) out.set(r.id, r.hash);
-    }
-    return out;
+    return this.ids.hashes(trx, table, bot, ids);
   }
 
   /** Multi-row insert (see store/bulk.ts for how each dialect does it). */

@@ -94,6 +94,58 @@ export class BulkWriter {
   }
 }
 
+/** `SELECT id, hash FROM <fact table> WHERE bot = ? AND id IN (…)` for dedup, one statement per call. */
+export class IdLookup {
+  private readonly statements = new Map<string, SqliteDatabase.Statement>();
+
+  constructor(
+    private readonly dialect: DialectName,
+    private readonly sqlite: SqliteDatabase.Database | null,
+  ) {}
+
+  async hashes(
+    trx: Executor,
+    table: FactTableName,
+    bot: string,
+    ids: string[],
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    if (this.sqlite) {
+      // One cached statement whatever the number of ids: they travel as one JSON array.
+      let stmt = this.statements.get(table);
+      if (!stmt) {
+        stmt = this.sqlite.prepare(
+          `SELECT id, hash FROM "${table}" WHERE bot = ? AND id IN (SELECT value FROM json_each(?))`,
+        );
+        this.statements.set(table, stmt);
+      }
+      for (const r of stmt.all(bot, JSON.stringify(ids)) as { id: string; hash: string }[])
+        out.set(r.id, r.hash);
+      return out;
+    }
+    const rows = await sql<{
+      id: string;
+      hash: string;
+    }>`select id, hash from ${sql.table(table)} where bot = ${bot} and id = any(${ids})`.execute(
+      trx,
+    );
+    for (const r of rows.rows) out.set(r.id, r.hash);
+    return out;
+  }
+}
+
+export type FactTableName =
+  | 'fills'
+  | 'order_events'
+  | 'position_snapshots'
+  | 'balances'
+  | 'cash_flows'
+  | 'signals'
+  | 'heartbeats'
+  | 'logs'
+  | 'bot_metrics';
+
 function lastPerKey(rows: Row[], keyColumns: string[]): Row[] {
   const byKey = new Map<string, Row>();
   for (const r of rows) byKey.set(keyColumns.map((k) => String(r[k])).join('\u0000'), r);
