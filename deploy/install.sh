@@ -14,6 +14,7 @@
 #   --node PATH       the node binary [command -v node]
 #   --no-start        do not enable or (re)start the service
 #   --no-prune        keep development packages in the copy (faster, larger)
+#   --in-place        run from this checkout instead of copying it to --prefix
 #   --root DIR        write everything under DIR instead of / (packaging, tests); implies
 #                     --no-systemctl and --no-user
 #   --no-systemctl    do not call systemctl
@@ -28,6 +29,7 @@ NODE_BIN=
 ROOT=
 START=1
 PRUNE=1
+IN_PLACE=0
 SYSTEMCTL=1
 MAKE_USER=1
 
@@ -41,9 +43,10 @@ while [ $# -gt 0 ]; do
     --root) ROOT=${2%/}; SYSTEMCTL=0; MAKE_USER=0; shift 2 ;;
     --no-start) START=0; shift ;;
     --no-prune) PRUNE=0; shift ;;
+    --in-place) IN_PLACE=1; shift ;;
     --no-systemctl) SYSTEMCTL=0; shift ;;
     --no-user) MAKE_USER=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -79,7 +82,7 @@ fi
 
 # --- directories with their permissions (re-applied on every run)
 say "directories under ${ROOT:-/}"
-install -d -m 0755 "$ROOT$PREFIX"
+if [ "$IN_PLACE" = 0 ]; then install -d -m 0755 "$ROOT$PREFIX"; fi
 install -d -m 0750 "$ROOT$DATA"
 install -d -m 0700 "$ROOT$DATA/backups"
 install -d -m 0750 "$ROOT$CONFIG_DIR"
@@ -87,7 +90,14 @@ chown "$OWNER" "$ROOT$DATA" "$ROOT$DATA/backups"
 chown "$CONFIG_OWNER" "$ROOT$CONFIG_DIR"
 
 # --- application files: a fresh copy next to the old one, then swapped in
-if [ "$SRC" != "$ROOT$PREFIX" ]; then
+if [ "$IN_PLACE" = 1 ]; then
+  PREFIX=$SRC
+  APP=$SRC
+  say "running from the checkout $SRC"
+else
+  APP=$ROOT$PREFIX
+fi
+if [ "$IN_PLACE" = 0 ] && [ "$SRC" != "$APP" ]; then
   say "application files in $PREFIX"
   STAGE="$ROOT$PREFIX.new"
   rm -rf "$STAGE"
@@ -181,7 +191,7 @@ as_user() {
 }
 run_cli() {
   umask 027
-  as_user env TRADEWATCH_CONFIG="$ROOT$CONFIG" TRADEWATCH_DATA_DIR="$ROOT$DATA" "$NODE_BIN" "$ROOT$CLI" "$@"
+  as_user env TRADEWATCH_CONFIG="$ROOT$CONFIG" TRADEWATCH_DATA_DIR="$ROOT$DATA" "$NODE_BIN" "$APP/packages/server/dist/cli/main.js" "$@"
 }
 TOKENS=$(run_cli token list --json)
 if [ "$TOKENS" = "[]" ]; then

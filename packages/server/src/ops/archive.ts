@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { create, extract } from 'tar';
 import { fsyncDir, fsyncFile } from './files.js';
 import type { Progress } from './progress.js';
@@ -66,6 +66,18 @@ export class ArchiveError extends Error {
   override name = 'ArchiveError';
 }
 
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'Z_BUF_ERROR' || /unexpected end|truncated/i.test(e.message)) {
+    return 'the archive is truncated (it ends before the end of its data)';
+  }
+  if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_STREAM_ERROR') {
+    return `the compressed data is corrupt (${e.message.replace(/^zlib: /, '')})`;
+  }
+  if (e.code === 'TAR_BAD_ARCHIVE') return 'it is not a tar archive';
+  return e.message;
+}
+
 /**
  * Extracts an archive into `dir`, accepting only regular files whose names `allowed` approves
  * (no links, no directories outside, no absolute or `..` paths). A damaged gzip stream or tar
@@ -76,6 +88,21 @@ export async function unpackArchive(
   dir: string,
   allowed: (name: string) => boolean,
 ): Promise<string[]> {
+  // The whole gzip stream first, writing nothing: a truncated or corrupt archive is refused
+  // before a single file is extracted.
+  try {
+    await pipeline(
+      createReadStream(file),
+      createGunzip(),
+      new Writable({
+        write(_chunk, _enc, cb) {
+          cb();
+        },
+      }),
+    );
+  } catch (error) {
+    throw new ArchiveError(`${path.basename(file)} is damaged: ${describe(error)}`);
+  }
   const names: string[] = [];
   const refused: string[] = [];
   try {
@@ -98,14 +125,7 @@ export async function unpackArchive(
       },
     });
   } catch (error) {
-    const e = error as NodeJS.ErrnoException;
-    const reason =
-      e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message)
-        ? 'the archive is truncated (it ends before the end of the compressed data)'
-        : e.code === 'Z_DATA_ERROR'
-          ? `the compressed data is corrupt (${e.message.replace(/^zlib: /, '')})`
-          : e.message;
-    throw new ArchiveError(`${path.basename(file)} is damaged: ${reason}`);
+    throw new ArchiveError(`${path.basename(file)} is damaged: ${describe(error)}`);
   }
   if (refused.length > 0) {
     throw new ArchiveError(

@@ -18,7 +18,7 @@ import { dialects, type TestDatabase } from '../testing/stores.js';
 import { isolatedDatabase } from './isolated-db.test-util.js';
 import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
 import { createBackup } from './backup.js';
-import { compareStores } from './compare.js';
+import { compareStores, FACTS_AND_PROJECTIONS } from './compare.js';
 import { hashFile } from './files.js';
 import { knownMigrations } from './cli.js';
 import { hubModules } from '../modules.js';
@@ -141,10 +141,19 @@ describe.each(dialects)('backup and restore (%s)', (kind) => {
     const ref = await referenceOf(prefix!);
     const restored = openStore(target.url);
     try {
-      // Every row of every table, but the restore's own audit entry (checked below).
+      // Every column of every row of the hub's own tables. (Other modules' tables are written
+      // after each commit, asynchronously, so a separately built reference need not match them.)
       const cmp = await compareStores(ref.hub.store, restored, ref.hub.config, T0, {
         exact: true,
-        skip: ['audit_log'],
+        only: [
+          ...FACTS_AND_PROJECTIONS,
+          'equity_points',
+          'scope_peaks',
+          'counters',
+          'accounts',
+          'bots',
+          'tokens',
+        ],
       });
       expect(cmp.differences).toEqual([]);
       expect(cmp.rows.fills).toBe(backup.manifest.tables.fills);

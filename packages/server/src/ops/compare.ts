@@ -251,14 +251,24 @@ export async function compareStores(
   target: Store,
   config: TradewatchConfig,
   now: number,
-  options: { exact?: boolean; skip?: string[]; only?: string[] } = {},
+  options: {
+    /** Every column of every table (a restored backup). */
+    exact?: boolean;
+    /** These tables every column, the rest by their rules. */
+    exactTables?: string[];
+    skip?: string[];
+    only?: string[];
+    /** Compare the portfolio answer too (default true). */
+    portfolio?: boolean;
+  } = {},
 ): Promise<StoreComparison> {
   const differences: string[] = [];
   const rows: Record<string, number> = {};
   const tablesA = await listTables(source);
   const tablesB = new Set(await listTables(target));
   for (const t of tablesA) {
-    if (NOT_COMPARED.has(t) && !(options.exact && !t.startsWith('kysely_'))) continue;
+    const exact = options.exact === true || (options.exactTables?.includes(t) ?? false);
+    if (NOT_COMPARED.has(t) && !(exact && !t.startsWith('kysely_'))) continue;
     if (options.skip?.includes(t)) continue;
     if (options.only && !options.only.includes(t)) continue;
     if (!tablesB.has(t)) {
@@ -267,33 +277,28 @@ export async function compareStores(
     }
     const known = RULES[t];
     // Exact: a restored backup must equal its source in every column of every row.
-    const rule = options.exact
-      ? { order: known?.order ?? [], ignore: [] }
-      : (known ?? genericRule());
+    const rule = exact ? { order: known?.order ?? [], ignore: [] } : (known ?? genericRule());
     const r = await compareTable(source, target, t, rule);
     rows[t] = r.n;
     if (r.diff) differences.push(r.diff);
   }
-  const pa = await portfolioOf(source, config, now);
-  const pb = await portfolioOf(target, config, now);
-  const ja = JSON.stringify(pa);
-  const jb = JSON.stringify(pb);
-  if (ja !== jb) {
-    const keys = Object.keys(pa) as (keyof typeof pa)[];
-    const which = keys.filter((k) => JSON.stringify(pa[k]) !== JSON.stringify(pb[k]));
-    differences.push(`the portfolio differs in ${which.join(', ')}`);
-  }
-  return {
-    ok: differences.length === 0,
-    differences,
-    rows,
-    portfolio: {
+  let figures: StoreComparison['portfolio'] = null;
+  if (options.portfolio !== false) {
+    const pa = await portfolioOf(source, config, now);
+    const pb = await portfolioOf(target, config, now);
+    if (JSON.stringify(pa) !== JSON.stringify(pb)) {
+      const keys = Object.keys(pa) as (keyof typeof pa)[];
+      const which = keys.filter((k) => JSON.stringify(pa[k]) !== JSON.stringify(pb[k]));
+      differences.push(`the portfolio differs in ${which.join(', ')}`);
+    }
+    figures = {
       equity: pa.equity,
       realized_net: pa.realized_net,
       unrealized: pa.unrealized,
       total_pnl: pa.total_pnl,
-    },
-  };
+    };
+  }
+  return { ok: differences.length === 0, differences, rows, portfolio: figures };
 }
 
 /** Other modules' tables: every column, read whole (they are small), compared as a multiset. */

@@ -7,13 +7,18 @@ import type { HubModule } from '../module.js';
 import { maxParams, migrateToLatest, openStore, type Store } from '../store/index.js';
 import type { Clock } from '../time/index.js';
 import { appendAudit } from './audit.js';
-import { compareStores, listTables, type StoreComparison } from './compare.js';
+import {
+  compareStores,
+  FACTS_AND_PROJECTIONS,
+  listTables,
+  type StoreComparison,
+} from './compare.js';
 import { exportFacts, type ExportSummary } from './export.js';
 import { FACT_TABLE_NAMES } from './facts.js';
 import { hubTarget, importFacts, type ImportSummary } from './import.js';
 import { silentProgress, type Progress } from './progress.js';
 
-/** Tables the import rebuilds from the facts; everything else is copied row for row. */
+/** Tables the import rebuilds from the facts (compared after the import). */
 const REBUILT = new Set<string>([
   ...FACT_TABLE_NAMES,
   'orders',
@@ -21,13 +26,18 @@ const REBUILT = new Set<string>([
   'mark_bars',
   'ledger_positions',
   'trades',
-  'equity_points',
-  'daily_summaries',
-  'scope_peaks',
   'counters',
   'kysely_migration',
   'kysely_migration_lock',
 ]);
+
+/**
+ * The recorded equity curve: equity points, high-water marks and the days' start and end
+ * equity were valued when each batch arrived, so they depend on how the facts were batched.
+ * They are history as the hub saw it: checked where they can be rebuilt (the days' trade
+ * figures), then copied as they are, so peak equity and drawdown carry over unchanged.
+ */
+const RECORDED = ['equity_points', 'scope_peaks', 'daily_summaries'];
 
 export class MigrateStoreError extends Error {
   override name = 'MigrateStoreError';
@@ -121,6 +131,11 @@ export async function migrateStore(options: {
     target = openStore(options.toUrl, { sqliteSynchronous: 'normal' });
     try {
       const targetTables = new Set(await listTables(target));
+      progress.phase('compare the rebuilt projections');
+      const rebuilt = await compareStores(source, target, options.config, options.clock.now(), {
+        only: FACTS_AND_PROJECTIONS,
+        portfolio: false,
+      });
       const copied: Record<string, number> = {};
       progress.phase('copy other tables');
       for (const t of sourceTables) {
@@ -128,7 +143,14 @@ export async function migrateStore(options: {
         copied[t] = await copyTable(source, target, t);
       }
       progress.phase('compare');
-      const comparison = await compareStores(source, target, options.config, options.clock.now());
+      const final = await compareStores(source, target, options.config, options.clock.now(), {
+        exactTables: RECORDED,
+      });
+      const comparison = {
+        ...final,
+        ok: rebuilt.ok && final.ok,
+        differences: [...rebuilt.differences.map((d) => `rebuilt: ${d}`), ...final.differences],
+      };
       await appendAudit(target, {
         ts: options.clock.now(),
         actor: process.env.USER ?? 'cli',

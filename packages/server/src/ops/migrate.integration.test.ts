@@ -32,7 +32,10 @@ async function populated(kind: 'sqlite' | 'postgres'): Promise<TestHub> {
     { accounts: [{ id: 'acc-b', opening_balance: 25_000 }] },
     await isolatedDatabase(kind),
   );
-  for (const b of batches) await t.hub.ingest.ingest(valid(b));
+  // Small batches, as bots send them: the recorded equity curve then differs from any re-import's.
+  for (const b of batches) {
+    for (let i = 0; i < b.length; i += 25) await t.hub.ingest.ingest(valid(b.slice(i, i + 25)));
+  }
   await t.hub.bots.upsert('beta', { name: 'Beta bot', framework: 'freqtrade' });
   await t.hub.bots.setHalted('gamma', true);
   await t.hub.tokens.create({ name: 'grafana', scopes: ['read'] });
@@ -132,11 +135,26 @@ describe.each(dialects)('export and import (%s)', (kind) => {
       target.hub.store,
       source.hub.config,
       T0 + 86_400_000,
-      {
-        only: FACTS_AND_PROJECTIONS,
-      },
+      { only: FACTS_AND_PROJECTIONS, portfolio: false },
     );
     expect(cmp.differences).toEqual([]);
+    // Every P&L figure of the portfolio; the high-water mark (peak equity, drawdown) and the
+    // day's start equity are the recorded curve, which an import re-records (migrate-store
+    // carries it over).
+    const RECORDED = new Set(['as_of', 'peak_equity', 'drawdown', 'drawdown_pct', 'day_pnl']);
+    const figures = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(figures)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.entries(value)
+                .filter(([k]) => !RECORDED.has(k))
+                .map(([k, v]) => [k, figures(v)]),
+            )
+          : value;
+    expect(figures(await target.hub.query.portfolio())).toEqual(
+      figures(await source.hub.query.portfolio()),
+    );
     expect(cmp.rows.fills).toBeGreaterThan(100);
     expect(cmp.rows.trades).toBeGreaterThan(10);
     expect(target.hub.holder.current.bots.get('gamma')?.halted).toBe(true);
