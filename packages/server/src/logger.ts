@@ -20,6 +20,13 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       level,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: 'tradewatch' },
+      // A request is logged by method and path only: query strings may carry tokens (adapters).
+      serializers: {
+        req: (req: { method?: string; url?: string }) => ({
+          method: req.method,
+          url: String(req.url ?? '').split('?')[0],
+        }),
+      },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     destination as pino.DestinationStream | undefined,
