@@ -20,6 +20,7 @@ import { ClosedTrades, sameTrades, withoutSuffix } from './closed-trades.js';
 import { compareWithBenchmark, psrMeaning } from './compare.js';
 import { dateStamp, periodsBetween, PERIODS_PER_YEAR, type Calendar } from './periods.js';
 import type { TradeLine } from './report/model.js';
+import { roundedMoney } from './money.js';
 import { PerformanceRepository, tradeList, type SnapshotRow } from './repository.js';
 import {
   EMPTY_SNAPSHOT,
@@ -224,8 +225,9 @@ export class PerformanceService {
     const ts = tradeStats(roundTrips);
     const attribution = attribute(t, selected);
 
-    const money = (d: Dec) => this.deps.money.money(d, currency);
-    const moneyOf = (x: number) => this.deps.money.money(dec(x), currency);
+    const places = this.deps.money.places(currency);
+    const money = (d: Dec) => roundedMoney(d, places);
+    const moneyOf = (x: number) => roundedMoney(dec(x), places);
     const group = (g: AttributionGroup) => ({
       key: g.key,
       trades: g.trades,
