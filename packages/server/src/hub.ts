@@ -24,6 +24,7 @@ import { systemClock, type Clock } from './time/index.js';
 import { VERSION } from './version.js';
 import { createLogger } from './logger.js';
 import type { HubModule } from './module.js';
+import { alwaysLeader, type Leadership } from './leadership.js';
 import { loggingRecorder, type EventRecorder } from './events.js';
 import { loggingAlertSink, type AlertSink } from './alert-sink.js';
 
@@ -62,6 +63,8 @@ export interface Hub {
   events: EventRecorder;
   /** Raises and resolves alerts; the alerts module replaces the default (process log). */
   alertSink: AlertSink;
+  /** Whether this instance runs the singleton jobs; the cluster module elects on PostgreSQL. */
+  leader: Leadership;
   /** The Prometheus registry every module registers its metrics in (served by the health module). */
   metrics: Registry;
   /** True from the moment shutdown begins (readiness turns 503). */
@@ -161,6 +164,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     events: loggingRecorder(logger),
     alertSink: loggingAlertSink(logger),
     metrics: new Registry(),
+    leader: alwaysLeader,
     shuttingDown: false,
     async startModules() {
       if (started) return;

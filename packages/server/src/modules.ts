@@ -1,4 +1,5 @@
 import { alertsModule } from './alerts/index.js';
+import { clusterModule } from './cluster/index.js';
 import { healthModule } from './health/index.js';
 import { integrationsModule } from './integrations/index.js';
 import { journalModule } from './journal/index.js';
@@ -8,11 +9,13 @@ import { performanceModule } from './performance/index.js';
 import { webModule } from './web/index.js';
 
 /**
- * Every feature module, in registration order: health first (it installs the stored event log),
+ * Every feature module, in registration order: cluster first (it installs the leader election),
+ * then health (it installs the stored event log),
  * then alerts (it installs the alert sink), then the rest. Each module keeps its routes, tables,
  * config section, CLI commands and tests in its own folder.
  */
 export const hubModules: HubModule[] = [
+  clusterModule,
   healthModule,
   alertsModule,
   opsModule,
