@@ -144,6 +144,7 @@ const benchmark = z.object({
 export const performanceResponse = z.object({
   scope: z.string(),
   currency: z.string(),
+  money_decimals: z.number().int().describe('decimals money figures are rounded to'),
   calendar: z.enum(CALENDARS),
   periods_per_year: z.number(),
   from: date.nullable().describe('first return period of the series'),

@@ -250,6 +250,7 @@ export class PerformanceService {
     return {
       scope,
       currency,
+      money_decimals: places,
       calendar,
       periods_per_year: periodsPerYear,
       from: rows.length > 0 ? rows[0]!.date : null,

@@ -95,7 +95,7 @@ export function htmlReport(r: PerformanceResponse, generatedAt: string): string 
     return `<div><h2>${esc(title)}</h2><table>${part
       .map(
         (x) =>
-          `<tr><td>${esc(x.label)}</td><td class="${typeof x.value === 'number' && x.kind !== 'int' ? signClass(x.kind === 'ratio' ? null : x.value) : ''}">${esc(show(x.value, x.kind))}</td></tr>`,
+          `<tr><td>${esc(x.label)}</td><td class="${typeof x.value === 'number' && x.kind !== 'int' ? signClass(x.kind === 'ratio' ? null : x.value) : ''}">${esc(show(x.value, x.kind, r.money_decimals))}</td></tr>`,
       )
       .join('')}</table></div>`;
   };
@@ -115,7 +115,7 @@ export function htmlReport(r: PerformanceResponse, generatedAt: string): string 
   );
   if (r.drawdowns.length > 0) {
     body.push(
-      `<h2>Drawdowns</h2><table><tr><th>Depth</th><th>Peak</th><th>Valley</th><th>Recovered</th><th>Days</th></tr>${r.drawdowns
+      `<h2>Drawdowns</h2><table><tr><th>Depth</th><th>Peak</th><th>Valley</th><th>Recovered</th><th>Periods</th></tr>${r.drawdowns
         .map(
           (d) =>
             `<tr><td class="neg">${pct(d.depth)}</td><td>${esc(d.peak_date ?? 'start')}</td><td>${esc(d.valley_date)}</td><td>${esc(d.recovery_date ?? 'not yet')}</td><td>${d.duration_periods ?? d.underwater_periods}</td></tr>`,
@@ -142,7 +142,7 @@ export function htmlReport(r: PerformanceResponse, generatedAt: string): string 
             `<div><h3>${esc(t.title)}</h3><table><tr><th></th><th>Trades</th><th>Win</th><th>Net</th></tr>${t.rows
               .map(
                 (g) =>
-                  `<tr><td>${esc(g.key)}</td><td>${g.trades}</td><td>${g.trades > 0 ? `${((g.wins / g.trades) * 100).toFixed(0)}%` : ''}</td><td class="${signClass(g.net_pnl)}">${esc(show(g.net_pnl, 'money'))}</td></tr>`,
+                  `<tr><td>${esc(g.key)}</td><td>${g.trades}</td><td>${g.trades > 0 ? `${((g.wins / g.trades) * 100).toFixed(0)}%` : ''}</td><td class="${signClass(g.net_pnl)}">${esc(show(g.net_pnl, 'money', r.money_decimals))}</td></tr>`,
               )
               .join('')}</table></div>`,
         )

@@ -156,13 +156,16 @@ export function metricRows(
 
 export type Kind = 'money' | 'pct' | 'ratio' | 'int' | 'duration' | 'text';
 
-/** A figure as the text and HTML reports print it. */
-export function show(value: number | string | null, kind: Kind): string {
+/** A figure as the text and HTML reports print it (money with `decimals` decimals). */
+export function show(value: number | string | null, kind: Kind, decimals = 2): string {
   if (value === null) return 'n/a';
   if (typeof value === 'string') return value;
   switch (kind) {
     case 'money':
-      return value.toLocaleString('en-US', { maximumFractionDigits: 8 });
+      return value.toLocaleString('en-US', {
+        minimumFractionDigits: decimals,
+        maximumFractionDigits: decimals,
+      });
     case 'pct':
       return `${(value * 100).toFixed(2)}%`;
     case 'ratio':

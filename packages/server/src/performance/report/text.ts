@@ -37,14 +37,15 @@ export function textReport(r: PerformanceResponse, generatedAt: string): string 
     if (part.length === 0 && texts.length === 0) continue;
     out.push('', title);
     const width = Math.max(0, ...part.map((x) => x.label.length));
-    for (const x of part) out.push(`  ${x.label.padEnd(width)}  ${show(x.value, x.kind)}`);
-    for (const x of texts) out.push(`  ${x.label}: ${show(x.value, x.kind)}`);
+    for (const x of part)
+      out.push(`  ${x.label.padEnd(width)}  ${show(x.value, x.kind, r.money_decimals)}`);
+    for (const x of texts) out.push(`  ${x.label}: ${show(x.value, x.kind, r.money_decimals)}`);
   }
   if (r.drawdowns.length > 0) {
     out.push('', 'Drawdowns (deepest first)');
     out.push(
       table(
-        ['Depth', 'Peak', 'Valley', 'Recovered', 'Days'],
+        ['Depth', 'Peak', 'Valley', 'Recovered', 'Periods'],
         r.drawdowns.map((d) => [
           pct(d.depth),
           d.peak_date ?? 'start',
@@ -78,7 +79,7 @@ export function textReport(r: PerformanceResponse, generatedAt: string): string 
           String(g.trades),
           String(g.wins),
           String(g.losses),
-          show(g.net_pnl, 'money'),
+          show(g.net_pnl, 'money', r.money_decimals),
         ]),
         [false, true, true, true, true],
       ),
