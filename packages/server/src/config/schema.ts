@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACCOUNT_MODES } from '@tradewatch/protocol';
 import { alertsConfig, riskConfig } from '../alerts/config.js';
+import { clusterConfig } from '../cluster/config.js';
 import { healthConfig, probesConfig } from '../health/config.js';
 import { integrationsConfig } from '../integrations/config.js';
 import { backupConfig, securityConfig } from '../ops/config.js';
@@ -82,6 +83,7 @@ export const configSchema = z.strictObject({
   backup: backupConfig.default(backupConfig.parse({})),
   security: securityConfig.default(securityConfig.parse({})),
   integrations: integrationsConfig.default(integrationsConfig.parse({})),
+  cluster: clusterConfig.default(clusterConfig.parse({})),
 });
 
 export type TradewatchConfig = z.output<typeof configSchema>;
