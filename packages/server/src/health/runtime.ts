@@ -113,6 +113,7 @@ export class HealthRuntime {
   startedAt: number | null = null;
   recovery: (UncleanStop & { verification: ProjectionVerification | null }) | null = null;
   private migrationsOk = false;
+  private measured: { at: number | null; value: Promise<SystemMeasurements> } | null = null;
   private lastDisk: { usedPct: number; freeBytes: number } | null = null;
   private recoveredAlertUntil: number | null = null;
   private detachLogFile: (() => void) | null = null;
@@ -218,8 +219,27 @@ export class HealthRuntime {
 
   // ------------------------------------------------------------------ checks
 
+  /**
+   * System measurements, shared by concurrent callers and reused for a second: /health is
+   * public, and each measurement queries the database and writes a file.
+   */
   async measure(): Promise<SystemMeasurements> {
     if (this.measureOverride) return this.measureOverride();
+    const cached = this.measured;
+    if (cached && (cached.at === null || performance.now() - cached.at < 1000)) return cached.value;
+    const value = this.measureNow();
+    this.measured = { at: null, value };
+    try {
+      const result = await value;
+      this.measured = { at: performance.now(), value };
+      return result;
+    } catch (error) {
+      this.measured = null;
+      throw error;
+    }
+  }
+
+  private async measureNow(): Promise<SystemMeasurements> {
     const database = await measureDatabase(this.hub.store.db);
     if (database.ok) this.observeDb('ping', database.ms);
     // CPU is a rate: it needs the sampler's window (a reading taken now would cover a few ms).
