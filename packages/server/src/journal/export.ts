@@ -86,9 +86,50 @@ async function drained(stream: Writable): Promise<boolean> {
   }
 }
 
+/** A writable as exceljs's bundled stream library makes it (older than Node's own). */
+interface LegacyWritable {
+  destroyed?: boolean;
+  writableLength?: number;
+  _writableState?: { length?: number; ended?: boolean };
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  removeListener(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * Where a sheet's committed rows go next (the zip entry's deflate step). exceljs writes into it
+ * without waiting, so the export waits on it itself.
+ */
+function sheetSink(sheet: ExcelJS.Worksheet): LegacyWritable | undefined {
+  return (sheet as unknown as { stream?: { pipes?: LegacyWritable[] } }).stream?.pipes?.[0];
+}
+
+/** Bytes written to a stream and not yet processed. */
+function pending(w: LegacyWritable): number {
+  return w.writableLength ?? w._writableState?.length ?? 0;
+}
+
+/** Resolves once `w` holds at most `limit` unprocessed bytes (or has ended). */
+async function caughtUp(w: LegacyWritable, limit: number): Promise<void> {
+  while (!w.destroyed && !w._writableState?.ended && pending(w) > limit) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        w.removeListener('drain', done);
+        w.removeListener('close', done);
+        resolve();
+      };
+      // 'drain' may never come from a stream written to without heeding back-pressure: poll too.
+      const timer = setTimeout(done, 20);
+      w.once('drain', done);
+      w.once('close', done);
+    });
+  }
+}
+
 /**
  * An XLSX workbook written row by row with exceljs's streaming writer: rows are committed as
- * they are added, so memory stays flat however many trades the filter selects.
+ * they are added and each page waits until compression and the client have caught up, so
+ * memory stays flat however many trades the filter selects.
  */
 export function xlsxStream(
   pages: AsyncIterable<TradeRow[]>,
@@ -122,6 +163,8 @@ export function xlsxStream(
           ws.addRow(EXPORT_COLUMNS.map((c) => c.value(t))).commit();
           rowsInSheet += 1;
         }
+        const sink = sheetSink(ws);
+        if (sink) await caughtUp(sink, 1024 * 1024);
         if (!(await drained(out))) return;
       }
       ws.commit();

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dialects } from '../testing/stores.js';
@@ -20,6 +21,10 @@ mkdirSync(path.join(dist, 'assets'));
 writeFileSync(path.join(dist, 'index.html'), '<!doctype html><title>Tradewatch</title>');
 writeFileSync(path.join(dist, 'assets', 'index-abc123.js'), 'console.log(1)');
 writeFileSync(path.join(dist, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+writeFileSync(
+  path.join(dist, 'assets', 'index-abc123.js.br'),
+  brotliCompressSync('console.log(1)'),
+);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
 type Json = Record<string, unknown>;
@@ -272,6 +277,18 @@ describe.each(dialects)('dashboard sessions and static files on %s', (kind) => {
       expect(asset.headers['content-type']).toMatch(/javascript/);
       const icon = await call('GET', '/favicon.svg');
       expect(icon.headers['cache-control']).toBe('public, max-age=3600');
+    });
+
+    it('sends the pre-compressed file to a browser that accepts it', async () => {
+      const res = await t.hub.app.inject({
+        method: 'GET',
+        url: '/assets/index-abc123.js',
+        headers: { 'accept-encoding': 'br, gzip' },
+      });
+      expect(res.headers['content-encoding']).toBe('br');
+      expect(res.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(res.headers['content-type']).toMatch(/javascript/);
+      expect(String(res.headers.vary)).toMatch(/accept-encoding/i);
     });
 
     it('answers 404 for a missing asset rather than the page', async () => {

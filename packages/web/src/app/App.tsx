@@ -8,7 +8,7 @@ import { ErrorBox, Loading } from '../components/states.js';
 import { LiveProvider } from '../live/LiveProvider.js';
 import Login from '../pages/Login.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
-import { routes } from './routes.js';
+import { preloadPages, routes } from './routes.js';
 import { isTypingTarget, shortcutFor, type ShortcutState } from './shortcuts.js';
 import { setTheme, useTheme } from './theme.js';
 
@@ -223,6 +223,14 @@ function Title() {
 function Shell() {
   const [help, setHelp] = useState(false);
   useShortcuts(() => setHelp(true));
+  // The other pages' code is fetched after the first page settles, so opening them is instant.
+  useEffect(() => {
+    const t = window.setTimeout(() => {
+      if ('requestIdleCallback' in window) window.requestIdleCallback(() => preloadPages());
+      else preloadPages();
+    }, 1000);
+    return () => window.clearTimeout(t);
+  }, []);
   return (
     <div className="shell">
       <a href="#main" className="skip">

@@ -12,6 +12,15 @@ export interface PageRoute {
   title: string;
   nav?: { label: string; key?: string; soon?: boolean };
   component: ComponentType;
+  /** Fetches a lazy page's code ahead of the first visit (see `page`). */
+  preload?: () => Promise<unknown>;
+}
+
+/** A page loaded on demand, whose code can also be fetched early (when the browser is idle). */
+function page(
+  load: () => Promise<{ default: ComponentType }>,
+): Pick<PageRoute, 'component' | 'preload'> {
+  return { component: lazy(load), preload: load };
 }
 
 export const routes: PageRoute[] = [
@@ -20,33 +29,34 @@ export const routes: PageRoute[] = [
     path: '/bots',
     title: 'Bots',
     nav: { label: 'Bots', key: 'b' },
-    component: lazy(() => import('../pages/Bots.js')),
+    ...page(() => import('../pages/Bots.js')),
   },
-  { path: '/bots/:id', title: 'Bot', component: lazy(() => import('../pages/Bot.js')) },
+  { path: '/bots/:id', title: 'Bot', ...page(() => import('../pages/Bot.js')) },
   {
     path: '/positions',
     title: 'Positions & orders',
     nav: { label: 'Positions', key: 'p' },
-    component: lazy(() => import('../pages/Positions.js')),
+    ...page(() => import('../pages/Positions.js')),
   },
   {
     path: '/journal',
     title: 'Journal',
     nav: { label: 'Journal', key: 'j' },
-    component: lazy(() => import('../pages/Journal.js')),
+    ...page(() => import('../pages/Journal.js')),
   },
   {
     path: '/journal/trades/:id',
     title: 'Trade',
-    component: lazy(() => import('../pages/TradeDetail.js')),
+    ...page(() => import('../pages/TradeDetail.js')),
   },
   {
     path: '/events',
     title: 'Events',
     nav: { label: 'Events', key: 'e' },
-    component: lazy(() => import('../pages/Events.js')),
+    ...page(() => import('../pages/Events.js')),
   },
-  // Places for the alerting, analytics and health pages: replace `component` with the page.
+  // Places for the alerting, analytics and health pages: replace `component` with
+  // `...page(() => import('../pages/YourPage.js'))`.
   {
     path: '/alerts',
     title: 'Alerts',
@@ -79,6 +89,11 @@ export const routes: PageRoute[] = [
     path: '/settings',
     title: 'Settings',
     nav: { label: 'Settings', key: 's' },
-    component: lazy(() => import('../pages/Settings.js')),
+    ...page(() => import('../pages/Settings.js')),
   },
 ];
+
+/** Fetches every lazy page's code once the browser has nothing else to do. */
+export function preloadPages(): void {
+  for (const r of routes) void r.preload?.().catch(() => undefined);
+}
