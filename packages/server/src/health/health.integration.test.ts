@@ -347,7 +347,7 @@ describe.each(dialects)('health module on %s', (kind) => {
       await rt.flushEvents();
 
       const all = await t.get<{ items: { type: string; message: string }[] }>(
-        '/api/v1/events?bot=ev-bot',
+        '/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&bot=ev-bot',
         readToken,
       );
       expect(all.body.items.map((e) => e.type)).toEqual([
@@ -366,27 +366,32 @@ describe.each(dialects)('health module on %s', (kind) => {
       ]);
       const tradeId = trades.body.items[0]!.trade_id;
       const byTrade = await t.get<{ items: unknown[] }>(
-        `/api/v1/events?trade_id=${tradeId}`,
+        `/api/v1/events?type=TRADE&trade_id=${tradeId}`,
         readToken,
       );
       expect(byTrade.body.items).toHaveLength(2);
       const bad = await t.get<{ items: { message: string }[] }>(
-        '/api/v1/events?severity=warning,error&bot=ev-bot',
+        '/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&severity=warning,error&bot=ev-bot',
         readToken,
       );
       expect(bad.body.items.map((e) => e.message)).toEqual([
         'broker socket closed',
         'order R1 buy 5 AAPL rejected: insufficient margin',
       ]);
-      const text = await t.get<{ items: unknown[] }>('/api/v1/events?q=SOCKET', readToken);
+      const text = await t.get<{ items: unknown[] }>(
+        '/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&q=SOCKET',
+        readToken,
+      );
       expect(text.body.items).toHaveLength(1);
       const audit = await t.get<{ items: { actor: string }[] }>(
         '/api/v1/events?type=AUDIT',
         readToken,
       );
-      expect(audit.body.items[0]).toMatchObject({ actor: 'admin', message: 'token created' });
+      expect(audit.body.items).toContainEqual(
+        expect.objectContaining({ actor: 'admin', message: 'token created' }),
+      );
       const window = await t.get<{ items: unknown[] }>(
-        `/api/v1/events?bot=ev-bot&from=${T0 - 25_000}&to=${T0 - 5000}`,
+        `/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&bot=ev-bot&from=${T0 - 25_000}&to=${T0 - 5000}`,
         readToken,
       );
       expect(window.body.items).toHaveLength(2);
@@ -394,16 +399,16 @@ describe.each(dialects)('health module on %s', (kind) => {
 
     it('pages with a cursor', async () => {
       const first = await t.get<{ items: { id: string }[]; next_cursor: string }>(
-        '/api/v1/events?bot=ev-bot&limit=2',
+        '/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&bot=ev-bot&limit=2',
         readToken,
       );
       expect(first.body.items).toHaveLength(2);
       const second = await t.get<{ items: { id: string }[]; next_cursor: string | null }>(
-        `/api/v1/events?bot=ev-bot&limit=2&cursor=${first.body.next_cursor}`,
+        `/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&bot=ev-bot&limit=2&cursor=${first.body.next_cursor}`,
         readToken,
       );
       const third = await t.get<{ items: { id: string }[]; next_cursor: string | null }>(
-        `/api/v1/events?bot=ev-bot&limit=2&cursor=${second.body.next_cursor}`,
+        `/api/v1/events?type=TRADE,ORDER,SIGNAL,LOG&bot=ev-bot&limit=2&cursor=${second.body.next_cursor}`,
         readToken,
       );
       const ids = [...first.body.items, ...second.body.items, ...third.body.items].map((e) => e.id);
@@ -423,7 +428,8 @@ describe.each(dialects)('health module on %s', (kind) => {
       expect(s.status).toBe(200);
       expect(s.body.by_type).toMatchObject({ TRADE: 2, ORDER: 1, SIGNAL: 1, LOG: 1 });
       expect(s.body.by_severity.error).toBe(1);
-      expect(s.body.by_bot.find((b) => b.bot === 'ev-bot')?.count).toBe(5);
+      // Other modules record events too (ALERT …): at least the five derived ones count for the bot.
+      expect(s.body.by_bot.find((b) => b.bot === 'ev-bot')?.count).toBeGreaterThanOrEqual(5);
     });
   });
 
@@ -586,7 +592,7 @@ describe.each(dialects)('health module on %s', (kind) => {
       alerts.length = 0;
       await rt.runProbe(probe);
       await rt.runProbe(probe);
-      expect(alerts).toEqual([
+      expect(alerts.filter((a) => a.name === 'ProbeFailed')).toEqual([
         expect.objectContaining({ op: 'fire', name: 'ProbeFailed', labels: { probe: 'vendor' } }),
       ]);
       rt.measureOverride = async () => healthy();
@@ -597,7 +603,7 @@ describe.each(dialects)('health module on %s', (kind) => {
       );
       rt.probeFetch = async () => ({ status: 200 });
       await rt.runProbe(probe);
-      expect(alerts.at(-1)).toEqual({
+      expect(alerts.filter((a) => a.name === 'ProbeFailed').at(-1)).toEqual({
         op: 'resolve',
         name: 'ProbeFailed',
         labels: { probe: 'vendor' },
@@ -608,7 +614,7 @@ describe.each(dialects)('health module on %s', (kind) => {
       rt.measureOverride = async () => healthy({ memory: { usedPct: 97, rssBytes: 1 } });
       alerts.length = 0;
       await rt.tick();
-      expect(alerts).toEqual([
+      expect(alerts.filter((a) => a.name === 'ResourceHigh')).toEqual([
         expect.objectContaining({
           op: 'fire',
           name: 'ResourceHigh',
@@ -618,7 +624,7 @@ describe.each(dialects)('health module on %s', (kind) => {
       ]);
       rt.measureOverride = async () => healthy();
       await rt.tick();
-      expect(alerts.at(-1)).toEqual({
+      expect(alerts.filter((a) => a.name === 'ResourceHigh').at(-1)).toEqual({
         op: 'resolve',
         name: 'ResourceHigh',
         labels: { resource: 'memory' },
@@ -774,7 +780,7 @@ describe.each(dialects)('crash recovery on %s', (kind) => {
       const second = await startTestHub(kind, {}, db);
       const secondAlerts = recordAlerts(second);
       await second.hub.startModules();
-      expect(secondAlerts).toEqual([]);
+      expect(secondAlerts.filter((a) => a.name === 'HubRecovered')).toEqual([]);
       // Simulate a crash: the process dies without stop(), so the state still says "running".
       const rt2 = healthOf(second.hub)!;
       await rt2.heartbeat();
@@ -792,7 +798,7 @@ describe.each(dialects)('crash recovery on %s', (kind) => {
       });
       await third.hub.startModules();
       expect(verified).toEqual([{ sinceSeq: crashed!.seq, sinceTs: crashed!.ts }]);
-      expect(thirdAlerts).toEqual([
+      expect(thirdAlerts.filter((a) => a.name === 'HubRecovered')).toEqual([
         expect.objectContaining({
           op: 'fire',
           name: 'HubRecovered',
@@ -810,10 +816,16 @@ describe.each(dialects)('crash recovery on %s', (kind) => {
       const rt3 = healthOf(third.hub)!;
       third.clock.advance(30 * MIN);
       await rt3.heartbeat();
-      expect(thirdAlerts.filter((a) => a.op === 'resolve')).toEqual([]);
+      expect(thirdAlerts.filter((a) => a.op === 'resolve' && a.name === 'HubRecovered')).toEqual(
+        [],
+      );
       third.clock.advance(31 * MIN);
       await rt3.heartbeat();
-      expect(thirdAlerts.at(-1)).toEqual({ op: 'resolve', name: 'HubRecovered', labels: {} });
+      expect(thirdAlerts.filter((a) => a.name === 'HubRecovered').at(-1)).toEqual({
+        op: 'resolve',
+        name: 'HubRecovered',
+        labels: {},
+      });
       await third.close();
     } finally {
       await db.drop();
