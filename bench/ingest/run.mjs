@@ -3,6 +3,7 @@
 // Then query latency under concurrent load on the stored data, peak RSS and start-up time.
 // Usage: node bench/ingest/run.mjs [--fills 1000000] [--batch 1000] [--concurrency 4]
 import { mkdtempSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -200,5 +201,6 @@ console.log(
       .join('\n'),
 );
 console.log(
-  `\ningest: ${Math.round(hubRate)} fills/s, raw ${Math.round(raw)} rows/s, ratio ${ratio.toFixed(3)} (target >= 0.4)`,
+  `\ningest: ${Math.round(hubRate)} fills/s, raw ${Math.round(raw)} rows/s, ratio ${ratio.toFixed(3)} (target >= 0.4); ` +
+    `per CPU-second ratio ${cpuRatio === null ? 'n/a' : cpuRatio.toFixed(3)}; load average ${loadavg()[0].toFixed(1)}`,
 );
