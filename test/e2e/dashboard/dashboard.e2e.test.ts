@@ -278,6 +278,13 @@ if (!existsSync(CHROMIUM)) {
       );
       expect(stored).toMatchObject({ tags: ['fade', 'early exit'] });
       await shot(page, 'trade-notes');
+      // With the health module's event log, the edit is in the audit trail with who made it.
+      const info = await api<{ capabilities: Record<string, boolean> }>('/api/v1/dashboard');
+      if (info.capabilities.events) {
+        await page.goto(`${hub.url}/events?source=hub&type=AUDIT`);
+        await page.getByText(`journal of trade ${id} edited`).first().waitFor();
+        await shot(page, 'events-audit');
+      }
       expect(dialogs).toEqual([]);
       expect(consoleErrors).toEqual([]);
     }, 120_000);

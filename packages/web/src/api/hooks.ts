@@ -18,6 +18,7 @@ import type {
   AggregateRow,
   DashboardInfo,
   FeedItem,
+  HubEventRow,
   RiskLimits,
   SessionInfo,
   VersionInfo,
@@ -150,11 +151,22 @@ export function useBot(id: string) {
   });
 }
 
-export function useLogs(query: string) {
+export function useLogs(query: string, enabled = true) {
   return useQuery({
     queryKey: keys.logs(query),
     queryFn: ({ signal }) => api<Page<LogRow>>(`/api/v1/logs?${query}`, { signal }),
     placeholderData: keepPreviousData,
+    enabled,
+  });
+}
+
+/** The hub's own event log (health module): refreshed with the bot logs. */
+export function useHubEvents(query: string, enabled = true) {
+  return useQuery({
+    queryKey: keys.hubEvents(query),
+    queryFn: ({ signal }) => api<Page<HubEventRow>>(`/api/v1/events?${query}`, { signal }),
+    placeholderData: keepPreviousData,
+    enabled,
   });
 }
 

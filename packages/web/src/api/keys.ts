@@ -26,6 +26,7 @@ export const keys = {
   bots: ['bots'] as const,
   bot: (id: string) => ['bot', id] as const,
   logs: (query: string) => ['logs', query] as const,
+  hubEvents: (query: string) => ['logs', 'hub', query] as const,
   tokens: ['tokens'] as const,
   config: ['config'] as const,
   version: ['version'] as const,

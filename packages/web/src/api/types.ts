@@ -69,3 +69,17 @@ export interface DashboardInfo {
   version: string;
   capabilities: Partial<Record<'risk_limits' | 'alerts' | 'performance' | 'events', boolean>>;
 }
+
+/** A row of the hub's own event log (`GET /api/v1/events`, health module). */
+export interface HubEventRow {
+  id: string;
+  ts: string;
+  type: string;
+  severity: 'debug' | 'info' | 'warning' | 'error' | 'critical';
+  message: string;
+  bot: string | null;
+  strategy: string | null;
+  trade_id: string | null;
+  actor: string | null;
+  context: Record<string, unknown> | null;
+}
