@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, createGzip } from 'node:zlib';
-import { create, extract } from 'tar';
-import { fsyncDir, fsyncFile } from './files.js';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar';
+import { fsyncDir } from './files.js';
 import type { Progress } from './progress.js';
+import { runWorkerTask, workerPaths } from './worker-tasks.js';
 
 export interface PackedArchive {
   size: number;
@@ -16,8 +16,9 @@ export interface PackedArchive {
 
 /**
  * Packs `files` (relative to `cwd`) into a gzipped tar at `dest`, atomically: it is written to
- * a hidden temp file with mode 0600, fsynced and renamed into place, so a crash or a full disk
- * never leaves a half archive under the real name.
+ * a hidden temp file with mode 0600 (in a worker thread: compressing never competes with the
+ * hub's requests), fsynced and renamed into place, so a crash or a full disk never leaves a
+ * half archive under the real name.
  */
 export async function packArchive(
   cwd: string,
@@ -27,39 +28,36 @@ export async function packArchive(
 ): Promise<PackedArchive> {
   let total = 0;
   for (const f of files) total += (await stat(path.join(cwd, f))).size;
-  options.progress?.phase('compress', total);
+  const progress = options.progress;
+  progress?.phase('compress', total);
   const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.tmp`);
-  const hash = createHash('sha256');
-  let size = 0;
-  let read = 0;
+  // The compressed size is all that can be watched from here; input is about 2-3 times it.
+  const timer = progress
+    ? setInterval(() => {
+        stat(tmp).then(
+          (s) => progress.update(Math.min(total, s.size * 2.5)),
+          () => undefined,
+        );
+      }, 200)
+    : undefined;
   try {
-    await pipeline(
-      Readable.from(create({ cwd, portable: true }, files) as AsyncIterable<Buffer>),
-      new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          read += chunk.length;
-          options.progress?.update(read);
-          cb(null, chunk);
-        },
-      }),
-      createGzip({ level: options.level }),
-      new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          size += chunk.length;
-          cb(null, chunk);
-        },
-      }),
-      createWriteStream(tmp, { mode: 0o600 }),
-    );
-    await fsyncFile(tmp);
+    await writeFile(tmp, '', { mode: 0o600 });
+    const packed = await runWorkerTask<PackedArchive>('pack', {
+      tar: workerPaths.tar(),
+      cwd,
+      files,
+      dest: tmp,
+      level: options.level,
+    });
     await rename(tmp, dest);
+    await fsyncDir(path.dirname(dest));
+    return packed;
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
+  } finally {
+    if (timer) clearInterval(timer);
   }
-  await fsyncDir(path.dirname(dest));
-  return { size, sha256: hash.digest('hex') };
 }
 
 export class ArchiveError extends Error {
