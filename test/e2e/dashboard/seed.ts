@@ -34,6 +34,11 @@ bots:
     framework: hummingbot
     account: paper
     heartbeat_interval_s: 30
+risk:
+  daily_loss_limit: 2%
+  max_drawdown_pct: 10
+  max_gross_exposure_pct: 150
+  max_portfolio_heat_pct: 6
 `;
 
 type Event = Record<string, unknown>;

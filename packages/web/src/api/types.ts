@@ -40,16 +40,27 @@ export interface AggregateRow {
   cumulative_net_pnl: number;
 }
 
-/**
- * Risk limits as the alerts module will publish them at `GET /api/v1/risk/limits`. Until it
- * answers, every gauge says "not configured". Each limit is optional.
- */
+/** One configured limit with its current value (`GET /api/v1/risk/limits`, alerts module). */
+export interface RiskLimitItem {
+  /** DailyLossLimit, MaxDrawdown, ExposureLimit, PortfolioHeat, MaxOpenPositions, LowBalance, PositionLimit. */
+  alert: string;
+  limit: string;
+  /** `portfolio`, `account:ID` or `bot:ID`. */
+  scope: string;
+  symbol: string | null;
+  configured: string;
+  threshold: number | null;
+  current: number | null;
+  unit: 'currency' | 'percent' | 'count' | 'qty';
+  utilization_pct: number | null;
+  breached: boolean;
+  firing?: boolean;
+  summary: string;
+}
+
 export interface RiskLimits {
-  daily_loss_limit?: number | null;
-  max_drawdown_pct?: number | null;
-  max_gross_exposure_pct?: number | null;
-  max_heat_pct?: number | null;
-  currency?: string;
+  as_of: string;
+  items: RiskLimitItem[];
 }
 
 /** A row of the Overview's live feed (fills, logs, signals, cash flows). */

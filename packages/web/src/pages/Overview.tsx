@@ -17,8 +17,8 @@ import { ConnectBot } from '../components/ConnectBot.js';
 import { Age, BotStatusBadge, ModeBadge, Money, Pnl } from '../components/format.js';
 import { Empty, QueryView, Section } from '../components/states.js';
 import { botHref, FeedList, PositionsTable, TradesMiniTable } from '../components/tables.js';
-import { formatMoney, formatPct } from '../format/format.js';
-import { gaugeLevel, riskGauges } from './risk.js';
+import { formatMoney, formatNumber, formatPct } from '../format/format.js';
+import { gaugeLevel, riskGauges, type Gauge } from './risk.js';
 
 function todayQuery(): string {
   const d = new Date();
@@ -107,13 +107,25 @@ function Accounts({ p }: { p: PortfolioResponse }) {
   );
 }
 
+function limitText(g: Gauge, currency: string): string {
+  if (!g.limit) return '';
+  const t = g.limit;
+  const value =
+    t.unit === 'currency'
+      ? formatMoney(t.threshold, currency)
+      : t.unit === 'percent'
+        ? `${formatNumber(t.threshold, 2)}%`
+        : formatNumber(t.threshold, 0);
+  return t.scope === 'portfolio' ? `limit ${value}` : `limit ${value} (${t.scope})`;
+}
+
 function RiskGauges({ p }: { p: PortfolioResponse }) {
   const limits = useRiskLimits();
   const gauges = riskGauges(p, limits.data);
   return (
     <div className="gauges">
       {gauges.map((g) => {
-        const level = gaugeLevel(g.used);
+        const level = gaugeLevel(g);
         const value =
           g.value.kind === 'money'
             ? formatMoney(g.value.amount, p.currency)
@@ -126,7 +138,7 @@ function RiskGauges({ p }: { p: PortfolioResponse }) {
               <span className="gauge-label">{g.label}</span>
               <span className="gauge-value num">{value}</span>
             </div>
-            {g.used === null ? (
+            {g.limit === null ? (
               <div className="gauge-off">not configured</div>
             ) : (
               <>
@@ -136,15 +148,16 @@ function RiskGauges({ p }: { p: PortfolioResponse }) {
                   aria-label={g.label}
                   aria-valuemin={0}
                   aria-valuemax={100}
-                  aria-valuenow={Math.round(Math.min(1, g.used) * 100)}
+                  aria-valuenow={Math.round(Math.min(1, g.used ?? 0) * 100)}
                 >
                   <div
                     className="meter-fill"
-                    style={{ width: `${Math.min(100, g.used * 100)}%` }}
+                    style={{ width: `${Math.min(100, (g.used ?? 0) * 100)}%` }}
                   />
                 </div>
                 <div className="gauge-limit">
-                  {Math.round(g.used * 100)}% of {g.limitText}
+                  {g.used === null ? '' : `${Math.round(g.used * 100)}% of `}
+                  {limitText(g, p.currency)}
                   {level === 'breach' ? ' — limit reached' : ''}
                 </div>
               </>
