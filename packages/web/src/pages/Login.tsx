@@ -4,20 +4,7 @@ import { useLocation, useSearch } from 'wouter';
 import { api, HttpError } from '../api/client.js';
 import { keys } from '../api/keys.js';
 import type { SessionInfo } from '../api/types.js';
-
-/** Where to go after logging in: a path on this site only (never another origin). */
-export function safeNext(search: string): string {
-  const next = new URLSearchParams(search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')
-    ? next
-    : '/';
-}
-
-/** The token from `/login#token=…`: the fragment never reaches the server or its logs. */
-export function tokenFromHash(hash: string): string | null {
-  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
-  return token && token.length <= 512 ? token : null;
-}
+import { safeNext, tokenFromHash } from '../state/login.js';
 
 export default function Login() {
   const [, navigate] = useLocation();
