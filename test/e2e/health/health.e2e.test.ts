@@ -159,7 +159,14 @@ describe('crash recovery and clean shutdown', () => {
         /recovered from an unclean stop: down for at least \d+ s/,
       );
       expect(recovered.body.items[0]!.context.downtime_ms).toBeGreaterThanOrEqual(0);
-      expect(second.output()).toContain('HubRecovered');
+      const alert = await until('the HubRecovered alert', async () => {
+        const res = await second.api<{ items: { name: string }[] }>(
+          'GET',
+          '/api/v1/alerts?state=all&name=HubRecovered',
+        );
+        return res.status === 200 && res.body.items.length > 0 ? res.body.items : null;
+      });
+      expect(alert[0]!.name).toBe('HubRecovered');
 
       expect(await second.stop('SIGTERM')).toBe(0);
       const third = await startHubProcess({ dir });

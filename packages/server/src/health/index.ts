@@ -4,13 +4,12 @@ import { registerHealthCommands } from './cli.js';
 import { registerEventRoutes } from './events/routes.js';
 import { installRequestHooks } from './http-hooks.js';
 import { healthMigrations } from './migrations.js';
-import type { ProjectionVerifier } from './recovery.js';
 import { registerHealthRoutes } from './routes.js';
 import { HealthRuntime, type HealthCheckProvider, type WorkerStatus } from './runtime.js';
 
 export type { HealthCheck, CheckStatus } from './checks/checks.js';
 export type { HealthCheckProvider, WorkerStatus } from './runtime.js';
-export type { ProjectionVerifier, ProjectionVerification } from './recovery.js';
+export type { ProjectionVerification } from './recovery.js';
 
 const runtimes = new WeakMap<Hub, HealthRuntime>();
 
@@ -18,14 +17,13 @@ const runtimes = new WeakMap<Hub, HealthRuntime>();
 interface Pending {
   providers: HealthCheckProvider[];
   workers: WorkerStatus[];
-  verifier: ProjectionVerifier | null;
 }
 const pending = new WeakMap<Hub, Pending>();
 
 function pendingOf(hub: Hub): Pending {
   let p = pending.get(hub);
   if (!p) {
-    p = { providers: [], workers: [], verifier: null };
+    p = { providers: [], workers: [] };
     pending.set(hub, p);
   }
   return p;
@@ -54,16 +52,6 @@ export function registerHealthWorker(hub: Hub, worker: WorkerStatus): void {
 }
 
 /**
- * Installs the projection verification run after an unclean stop (the rebuild code provides
- * it): it gets the ingest sequence and time of the hub's last heartbeat before the crash.
- */
-export function setProjectionVerifier(hub: Hub, verifier: ProjectionVerifier): void {
-  const rt = runtimes.get(hub);
-  if (rt) rt.verifier = verifier;
-  else pendingOf(hub).verifier = verifier;
-}
-
-/**
  * Health, observability and recovery: /livez (core), /readyz, /health, /metrics, the stored
  * event log (`hub.events`, GET /api/v1/events), resource sampling, latency percentiles,
  * threshold alerts, probes, the hub's own heartbeat and crash recovery, reconciliation of broker
@@ -72,18 +60,19 @@ export function setProjectionVerifier(hub: Hub, verifier: ProjectionVerifier): v
 export const healthModule: HubModule = {
   name: 'health',
   migrations: healthMigrations,
-  register(hub) {
+  async register(hub) {
     const rt = new HealthRuntime(hub);
     runtimes.set(hub, rt);
     const p = pending.get(hub);
     if (p) {
       rt.providers.push(...p.providers);
       rt.externalWorkers.push(...p.workers);
-      rt.verifier ??= p.verifier;
       pending.delete(hub);
     }
     hub.events = rt.events;
     rt.attachLogFile();
+    // Before the hub listens: after an unclean stop, verify and repair the recent projections.
+    await rt.prepareRecovery();
     installRequestHooks(hub.app, {
       observe: (info) => rt.onRequest(info),
       logLevel: rt.config.request_log,

@@ -76,7 +76,7 @@ export class HubStateStore {
   }
 }
 
-/** Result of verifying projections against the facts (the rebuild module provides it). */
+/** Result of verifying the recent projections against the facts after an unclean stop. */
 export interface ProjectionVerification {
   /** Keys / rows compared. */
   checked: number;
@@ -85,9 +85,3 @@ export interface ProjectionVerification {
   /** A short human description of what differed. */
   details?: string;
 }
-
-/** Verifies (and repairs) projections of facts after `sinceSeq`; installed by the rebuild module. */
-export type ProjectionVerifier = (options: {
-  sinceSeq: number;
-  sinceTs: number;
-}) => Promise<ProjectionVerification>;

@@ -6,7 +6,10 @@ import type { Kysely, LogEvent } from 'kysely';
 import type { AlertSignal } from '../alert-sink.js';
 import type { Hub } from '../hub.js';
 import type { BatchChanges } from '../ingest/batch.js';
+import { ingestSettings } from '../ingest/settings.js';
 import { dec, decToNumber } from '../ledger/index.js';
+import { loadPortfolioState, PortfolioState } from '../portfolio/index.js';
+import { rebuildProjections } from '../rebuild/rebuild.js';
 import { lotTotals } from '../portfolio/valuation.js';
 import type { Database } from '../store/index.js';
 import { VERSION } from '../version.js';
@@ -54,7 +57,6 @@ import {
   formatDuration,
   HubStateStore,
   type ProjectionVerification,
-  type ProjectionVerifier,
   type UncleanStop,
 } from './recovery.js';
 import { applyRetention } from './retention.js';
@@ -108,10 +110,15 @@ export class HealthRuntime {
   /** Tests replace the system measurements (and the probe transport). */
   measureOverride: (() => Promise<SystemMeasurements>) | null = null;
   probeFetch: ProbeFetch = defaultProbeFetch;
-  verifier: ProjectionVerifier | null = null;
   started = false;
   startedAt: number | null = null;
-  recovery: (UncleanStop & { verification: ProjectionVerification | null }) | null = null;
+  recovery:
+    | (UncleanStop & {
+        verification: ProjectionVerification | null;
+        verificationError: string | null;
+        reported?: boolean;
+      })
+    | null = null;
   private migrationsOk = false;
   private measured: { at: number | null; value: Promise<SystemMeasurements> } | null = null;
   private lastDisk: { usedPct: number; freeBytes: number } | null = null;
@@ -402,10 +409,70 @@ export class HealthRuntime {
     }
   }
 
-  /** Reads the last state record: after an unclean stop, records it, verifies, raises HubRecovered. */
+  /**
+   * Runs at registration, before the hub listens: after an unclean stop, verifies (and repairs)
+   * the projections of the facts received since the last heartbeat while nothing else writes.
+   */
+  async prepareRecovery(): Promise<void> {
+    const now = this.hub.clock.now();
+    const unclean = detectUncleanStop(await this.hubState.read(), now);
+    if (!unclean) return;
+    let verification: ProjectionVerification | null = null;
+    let verifyError: string | null = null;
+    try {
+      verification = await this.verifyProjections({ sinceSeq: unclean.lastSeq });
+    } catch (error) {
+      verifyError = safeMessage(error);
+      this.hub.logger.error({ err: error }, 'projection verification after an unclean stop failed');
+    }
+    this.recovery = { ...unclean, verification, verificationError: verifyError };
+  }
+
+  /**
+   * The default verification: recomputes, from the facts, the ledger keys the recent tail
+   * touched (plus orders, cash-flow sums and daily trade figures), repairs what differs and
+   * reloads the in-memory projections.
+   */
+  async verifyProjections(options: { sinceSeq: number }): Promise<ProjectionVerification> {
+    const db = this.hub.store.db;
+    const keys = await db
+      .selectFrom('fills')
+      .select(['account', 'bot', 'symbol'])
+      .distinct()
+      .where('seq', '>', options.sinceSeq)
+      .execute();
+    const report = await rebuildProjections(db, ingestSettings(this.hub.config), {
+      fix: true,
+      keys,
+      now: this.hub.clock.now(),
+    });
+    const differences = Object.values(report.counts).reduce((a, b) => a + b, 0);
+    if (report.fixed) {
+      // Other instances see the counter move and reload; this one reloads now.
+      await db
+        .updateTable('counters')
+        .set((eb) => ({ value: eb('value', '+', 1) }))
+        .where('name', '=', 'ingest')
+        .execute();
+      const fresh = new PortfolioState();
+      await loadPortfolioState(db, fresh);
+      this.hub.holder.current = fresh;
+    }
+    return {
+      checked: report.keys,
+      differences,
+      repaired: report.fixed ? differences : 0,
+      details:
+        differences === 0
+          ? undefined
+          : Object.entries(report.counts)
+              .map(([table, n]) => `${table} ${n}`)
+              .join(', '),
+    };
+  }
+
+  /** At start: writes the running state and reports a recovery found at registration. */
   private async startRecovery(now: number): Promise<void> {
-    const prior = await this.hubState.read();
-    const unclean = detectUncleanStop(prior, now);
     await this.hubState.write({
       ts: now,
       seq: this.hub.holder.current.version,
@@ -422,46 +489,35 @@ export class HealthRuntime {
       ts: now,
       context: { version: VERSION, instance: this.instance },
     });
-    if (!unclean) return;
-    let verification: ProjectionVerification | null = null;
-    let verifyError: string | null = null;
-    if (this.verifier) {
-      try {
-        verification = await this.verifier({
-          sinceSeq: unclean.lastSeq,
-          sinceTs: unclean.lastHeartbeat,
-        });
-      } catch (error) {
-        verifyError = safeMessage(error);
-      }
-    }
-    this.recovery = { ...unclean, verification };
-    const down = formatDuration(unclean.downtimeMs);
+    const r = this.recovery;
+    if (!r || r.reported) return;
+    r.reported = true;
+    const { verification, verificationError } = r;
+    const downtimeMs = Math.max(r.downtimeMs, now - r.lastHeartbeat);
+    const down = formatDuration(downtimeMs);
     const verified = verification
-      ? `; projections since seq ${unclean.lastSeq} verified: ${verification.checked} checked, ${verification.differences} differences, ${verification.repaired} repaired`
-      : verifyError
-        ? `; projection verification failed: ${verifyError}`
-        : '; projection verification is not available in this build';
+      ? `; projections since seq ${r.lastSeq} verified: ${verification.checked} checked, ${verification.differences} differences, ${verification.repaired} repaired${verification.details ? ` (${verification.details})` : ''}`
+      : `; projection verification failed: ${verificationError ?? 'unknown error'}`;
     await this.events.record({
       type: 'SYSTEM',
-      severity: verification && verification.differences > 0 ? 'error' : 'warning',
-      message: `recovered from an unclean stop: down for at least ${down} (last heartbeat ${new Date(unclean.lastHeartbeat).toISOString()})${verified}`,
+      severity: verification && verification.differences === 0 ? 'warning' : 'error',
+      message: `recovered from an unclean stop: down for at least ${down} (last heartbeat ${new Date(r.lastHeartbeat).toISOString()})${verified}`,
       actor: 'system',
       ts: now,
       context: {
         recovery: true,
-        last_heartbeat: unclean.lastHeartbeat,
-        downtime_ms: unclean.downtimeMs,
-        last_seq: unclean.lastSeq,
+        last_heartbeat: r.lastHeartbeat,
+        downtime_ms: downtimeMs,
+        last_seq: r.lastSeq,
         verification,
-        verification_error: verifyError,
+        verification_error: verificationError,
       },
     });
     await this.hub.alertSink.fire({
       name: 'HubRecovered',
-      severity: 'warning',
+      severity: verification && verification.differences === 0 ? 'warning' : 'critical',
       summary: `the hub restarted after an unclean stop (down for at least ${down})`,
-      description: `Last heartbeat ${new Date(unclean.lastHeartbeat).toISOString()}${verified}.`,
+      description: `Last heartbeat ${new Date(r.lastHeartbeat).toISOString()}${verified}.`,
     });
     this.recoveredAlertUntil = now + this.config.recovered_alert_hold_s * 1000;
   }
