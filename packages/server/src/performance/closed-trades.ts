@@ -52,7 +52,8 @@ export class ClosedTrades {
   private readonly local: LocalTime;
   private readonly parts: DecimalParts = emptyParts();
 
-  // Running fingerprint: Σ exit_ts split in two exact halves.
+  // Running fingerprint: Σ exit_ts in two halves (quotient and remainder by 10^6, truncated as
+  // SQL divides integers) that stay exact as doubles where Σ exit_ts itself would not.
   private exitHigh = 0;
   private exitLow = 0;
   private fillSum = 0;
@@ -123,7 +124,7 @@ export class ClosedTrades {
       };
       const absInt = Math.abs(p.int);
       if (absInt > this.maxAbsInt) this.maxAbsInt = absInt;
-      this.exitHigh += Math.floor(r.exit_ts / SPLIT);
+      this.exitHigh += Math.trunc(r.exit_ts / SPLIT);
       this.exitLow += r.exit_ts % SPLIT;
       this.fillSum += r.fill_count;
       this.netSum += r.net_f;
@@ -135,7 +136,7 @@ export class ClosedTrades {
   truncate(k: number): void {
     for (let i = k; i < this.n; i++) {
       const ts = this.exitTs[i]!;
-      this.exitHigh -= Math.floor(ts / SPLIT);
+      this.exitHigh -= Math.trunc(ts / SPLIT);
       this.exitLow -= ts % SPLIT;
       this.fillSum -= this.fillCount[i]!;
       this.netSum -= this.netF[i]!;

@@ -127,7 +127,10 @@ export class PerformanceRepository {
       .selectFrom('trades')
       .select((eb) => [
         eb.fn.countAll<number | string>().as('n'),
-        eb.fn.sum<number | string | null>('exit_ts').as('exit_sum'),
+        // Σ exit_ts passes 2^53 beyond ~5,000 trades, where SQLite hands back a rounded
+        // double: sum it in two halves that stay exact (integer division truncates in both).
+        sql<number | string | null>`SUM(exit_ts / 1000000)`.as('exit_high'),
+        sql<number | string | null>`SUM(exit_ts % 1000000)`.as('exit_low'),
         eb.fn.sum<number | string | null>('fill_count').as('fill_sum'),
         eb.fn.sum<number | string | null>('net_f').as('net_sum'),
         eb.fn.max<number | string | null>('exit_ts').as('max_exit'),
@@ -137,8 +140,8 @@ export class PerformanceRepository {
     const row = await q.executeTakeFirstOrThrow();
     return {
       count: Number(row.n),
-      // PostgreSQL answers SUM(bigint) as numeric text; both are exact integers.
-      exitSum: row.exit_sum === null ? 0n : BigInt(row.exit_sum),
+      // PostgreSQL answers SUM(bigint) as numeric text; both halves are exact integers.
+      exitSum: BigInt(Number(row.exit_high ?? 0)) * 1_000_000n + BigInt(Number(row.exit_low ?? 0)),
       fillSum: row.fill_sum === null ? 0 : Number(row.fill_sum),
       netSum: row.net_sum === null ? 0 : Number(row.net_sum),
       maxExit: row.max_exit === null ? null : Number(row.max_exit),
