@@ -132,6 +132,8 @@ for (let i = 0; i < REQUESTS; i++) {
   warm.push(r.ms);
   warmCpu.push(r.cpu);
 }
+// Ids unique to this run: a kept history may already hold an earlier run's live fills.
+const run = Date.now().toString(36);
 let seq = 0;
 const live = [];
 const liveCpu = [];
@@ -141,8 +143,8 @@ for (let i = 0; i < REQUESTS; i++) {
   for (let j = 0; j < 20; j++) {
     const ts = lastTs + 60_000 * (seq + 1);
     const base = { type: 'fill', bot: 'bot0', account: 'acc0', symbol: 'LIVE', qty: 1, fee: 0 };
-    events.push({ ...base, id: `live${seq}a`, ts, side: 'buy', price: 100 });
-    events.push({ ...base, id: `live${seq}b`, ts: ts + 1_000, side: 'sell', price: 101 });
+    events.push({ ...base, id: `live-${run}-${seq}a`, ts, side: 'buy', price: 100 });
+    events.push({ ...base, id: `live-${run}-${seq}b`, ts: ts + 1_000, side: 'sell', price: 101 });
     seq++;
   }
   lastTs += 60_000 * 20;
