@@ -16,16 +16,19 @@ const cronExpression = z.string().refine(
 
 /** `backup.s3:` — an optional copy of every backup to S3-compatible storage. */
 export const s3Config = z.strictObject({
+  /** The bucket (it must exist). */
   bucket: z.string().min(1),
   /** Key prefix inside the bucket (e.g. `tradewatch/`). */
   prefix: z.string().default(''),
   /** Endpoint of an S3-compatible service (MinIO, Backblaze, Wasabi …); unset for AWS. */
   endpoint: z.url().optional(),
+  /** The bucket's region (most S3-compatible services accept any). */
   region: z.string().min(1).default('us-east-1'),
   /** Path-style URLs (`https://host/bucket/key`), which most self-hosted services need. */
   force_path_style: z.boolean().default(true),
   /** Credentials; without them the AWS SDK's default chain (AWS_ACCESS_KEY_ID …) is used. */
   access_key_id: z.string().min(1).optional(),
+  /** The secret half of the credentials: write it as `${NAME}` and keep it in the environment. */
   secret_access_key: z.string().min(1).optional(),
   /** Apply the same retention policy to the copies in the bucket. */
   apply_retention: z.boolean().default(true),
@@ -56,6 +59,7 @@ export const backupConfig = z.strictObject({
   pg_dump: z.enum(['auto', 'always', 'never']).default('auto'),
   /** The pg_dump / pg_restore executables (a directory on PATH is enough). */
   pg_bin_dir: z.string().min(1).optional(),
+  /** A copy of every backup in S3-compatible storage (null: none). */
   s3: s3Config.nullable().default(null),
 });
 
@@ -64,12 +68,14 @@ const windowLimit = (max: number, windowS: number) =>
     .strictObject({
       /** Requests allowed per window; 0 turns the limit off. */
       max: z.number().int().min(0).default(max),
+      /** The window the count runs over, seconds (a fixed window per key). */
       window_s: z.number().positive().max(86_400).default(windowS),
     })
     .default({ max, window_s: windowS });
 
 /** `security:` — rate limits, CORS, TLS, request limits (issue 7). */
 export const securityConfig = z.strictObject({
+  /** Built-in HTTPS (most installations put a reverse proxy in front instead). */
   tls: z
     .strictObject({
       /** PEM certificate (chain) file; with `key`, the hub serves HTTPS itself. */
@@ -83,6 +89,7 @@ export const securityConfig = z.strictObject({
       message: 'give both tls.cert and tls.key, or neither',
     })
     .default({ hsts: true }),
+  /** Cross-origin browser access to the API (off unless origins are listed). */
   cors: z
     .strictObject({
       /** Origins allowed to call the API from a browser (`https://grafana.example.com`); empty: CORS off. */
@@ -93,6 +100,7 @@ export const securityConfig = z.strictObject({
       credentials: z.boolean().default(false),
     })
     .default({ origins: [], credentials: false }),
+  /** Rate limits; generous defaults that never throttle normal use. */
   rate_limit: z
     .strictObject({
       /** Requests answered 401 per client IP; beyond it unauthenticated requests get 429. */
@@ -104,6 +112,7 @@ export const securityConfig = z.strictObject({
       auth_failures: { max: 100, window_s: 60 },
       ingest_per_token: { max: 60_000, window_s: 60 },
     }),
+  /** Time limits for slow clients (the body size limit is 5 MB, the ingest API's). */
   limits: z
     .strictObject({
       /** The whole request (headers and body) must arrive within this many seconds. */
