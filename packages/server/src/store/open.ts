@@ -7,6 +7,7 @@ import {
   PostgresDialect,
   SqliteDialect,
   sql,
+  type LogEvent,
   type Migration,
   type MigrationResultSet,
 } from 'kysely';
@@ -25,7 +26,24 @@ export interface Store {
   location: string;
   /** Underlying SQLite handle, for backup and pragmas (null on PostgreSQL). */
   sqlite: SqliteDatabase.Database | null;
+  /** Observes every query Kysely runs (duration, errors) — the health module's DB metrics. */
+  onQuery(listener: (event: LogEvent) => void): () => void;
   close(): Promise<void>;
+}
+
+function queryListeners() {
+  const listeners = new Set<(event: LogEvent) => void>();
+  return {
+    log: (event: LogEvent) => {
+      for (const l of listeners) l(event);
+    },
+    onQuery: (listener: (event: LogEvent) => void) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+  };
 }
 
 export interface OpenStoreOptions {
@@ -61,12 +79,17 @@ function openSqlite(file: string, options: OpenStoreOptions): Store {
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('mmap_size = 268435456');
   sqlite.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const hooks = queryListeners();
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    log: hooks.log,
+  });
   return {
     db,
     dialect: 'sqlite',
     location: `sqlite:${file}`,
     sqlite,
+    onQuery: hooks.onQuery,
     async close() {
       await db.destroy();
     },
@@ -77,7 +100,8 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const hooks = queryListeners();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: hooks.log });
   let location: string;
   try {
     const u = new URL(url);
@@ -90,6 +114,7 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
     dialect: 'postgres',
     location,
     sqlite: null,
+    onQuery: hooks.onQuery,
     async close() {
       await db.destroy();
     },

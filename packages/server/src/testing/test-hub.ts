@@ -47,13 +47,20 @@ export async function startTestHub(
     database: { url: db.url, sqlite_synchronous: 'normal' },
     log_level: 'silent',
   });
-  const hub = await createHub({
-    config: parsed,
-    adminToken: ADMIN_TOKEN,
-    clock,
-    logger: createLogger('silent'),
-    modules,
-  });
+  let hub: Awaited<ReturnType<typeof createHub>>;
+  try {
+    hub = await createHub({
+      config: parsed,
+      adminToken: ADMIN_TOKEN,
+      clock,
+      logger: createLogger('silent'),
+      modules,
+    });
+  } catch (error) {
+    // A hub that fails to start must not leak its test schema.
+    if (!existing) await db.drop();
+    throw error;
+  }
   const auth = (token: string | undefined) => ({ authorization: `Bearer ${token ?? ADMIN_TOKEN}` });
   return {
     hub,
