@@ -78,6 +78,22 @@ describe.each(dialects)('the cluster module on %s', (kind) => {
   });
 });
 
+describe.each(dialects)('text with a NUL character on %s', (kind) => {
+  it('is stored as given on SQLite and answered 400 (nothing stored) on PostgreSQL', async () => {
+    const a = await hub(kind, 'solo');
+    const res = await a.ingest([fill('ok-1'), fill('nul-1', 'alpha', { symbol: 'A\u0000B' })]);
+    const fills = await a.get<{ items: unknown[] }>('/api/v1/fills');
+    if (kind === 'sqlite') {
+      expect(res.status).toBe(200);
+      expect(fills.body.items).toHaveLength(2);
+    } else {
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid', message: expect.stringMatching(/NUL/) });
+      expect(fills.body.items).toHaveLength(0);
+    }
+  });
+});
+
 describe('a full SQLite disk', () => {
   it('answers 503 with a clear message, stores nothing of the batch and keeps the file intact', async () => {
     const a = await hub('sqlite', 'solo');

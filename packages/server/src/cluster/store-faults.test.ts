@@ -27,6 +27,11 @@ describe('classifyStoreFault', () => {
     ['PostgreSQL disk full', err('could not extend file', '53100'), 'disk_full'],
     ['no space on device', err('write failed', 'ENOSPC'), 'disk_full'],
     ['SQLite busy', err('database is locked', 'SQLITE_BUSY'), 'busy'],
+    [
+      'NUL in text on PostgreSQL',
+      err('invalid byte sequence for encoding "UTF8": 0x00', '22021'),
+      'unstorable_text',
+    ],
   ])('%s → %s', (_name, error, fault) => {
     expect(classifyStoreFault(error)).toBe(fault);
   });
@@ -39,6 +44,12 @@ describe('classifyStoreFault', () => {
     ['nothing', undefined],
   ])('leaves %s alone', (_name, error) => {
     expect(classifyStoreFault(error)).toBeNull();
+  });
+
+  it('answers text PostgreSQL cannot store with 400 invalid: the data is at fault, not the server', () => {
+    const e = storeFaultError('unstorable_text');
+    expect(e.status).toBe(400);
+    expect(e.message).toMatch(/NUL.*nothing of this request was stored/);
   });
 
   it('turns a fault into a 503 not_ready that says what to do', () => {

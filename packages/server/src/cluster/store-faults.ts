@@ -29,7 +29,13 @@ const UNREACHABLE_MESSAGES = [
 ];
 const DISK_FULL_CODES = new Set(['SQLITE_FULL', 'ENOSPC', '53100']);
 
-export type StoreFault = 'unreachable' | 'disk_full' | 'busy';
+/**
+ * SQLSTATEs for text PostgreSQL cannot store (a NUL character, an unconvertible character):
+ * the client's data, not the server, is at fault, and nothing of the transaction was stored.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05']);
+
+export type StoreFault = 'unreachable' | 'disk_full' | 'busy' | 'unstorable_text';
 
 /** Whether an error means the database is unavailable for a while (rather than a bug). */
 export function classifyStoreFault(error: unknown): StoreFault | null {
@@ -40,6 +46,7 @@ export function classifyStoreFault(error: unknown): StoreFault | null {
     const message = (e as { message?: unknown }).message;
     if (DISK_FULL_CODES.has(code)) return 'disk_full';
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return 'busy';
+    if (UNSTORABLE_TEXT_CODES.has(code)) return 'unstorable_text';
     if (UNREACHABLE_CODES.has(code) || code.startsWith('08')) return 'unreachable';
     if (typeof message === 'string' && UNREACHABLE_MESSAGES.some((r) => r.test(message)))
       return 'unreachable';
@@ -54,11 +61,13 @@ const MESSAGES: Record<StoreFault, string> = {
   disk_full:
     'the database disk is full; nothing of this request was stored. Free disk space, then retry the same request',
   busy: 'the database is busy; retry the same request shortly — replayed events are counted once',
+  unstorable_text:
+    'a text field contains a character the database cannot store (NUL, \\u0000); nothing of this request was stored. Remove it and send the request again',
 };
 
-/** The client-facing error for a store fault (503 `not_ready`). */
+/** The client-facing error for a store fault: 400 for unstorable text, else 503 `not_ready`. */
 export function storeFaultError(fault: StoreFault): ApiError {
-  return new ApiError('not_ready', MESSAGES[fault]);
+  return new ApiError(fault === 'unstorable_text' ? 'invalid' : 'not_ready', MESSAGES[fault]);
 }
 
 const faultOf = new WeakMap<FastifyRequest, StoreFault>();
@@ -66,7 +75,7 @@ const faultOf = new WeakMap<FastifyRequest, StoreFault>();
 /**
  * Answers 503 `not_ready` (with Retry-After) instead of 500 when a request failed because the
  * database is unreachable, full or busy: clients and SDKs retry a 503, and the message says
- * what happened. The core error handler still logs the error; this only changes the answer.
+ * what happened. Text PostgreSQL cannot store (NUL) is the client's: 400 `invalid`. The core error handler still logs the error; this only changes the answer.
  * Done with hooks (onError sees the error, onSend rewrites the 500) so the core handler stays.
  */
 export function installStoreFaultMapping(app: App): void {
@@ -77,10 +86,11 @@ export function installStoreFaultMapping(app: App): void {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const fault = faultOf.get(request);
     if (!fault || reply.statusCode !== 500) return payload;
-    reply.code(503);
-    reply.header('retry-after', fault === 'disk_full' ? '30' : '2');
+    const error = storeFaultError(fault);
+    reply.code(error.status);
+    if (error.status === 503) reply.header('retry-after', fault === 'disk_full' ? '30' : '2');
     reply.header('content-type', 'application/json; charset=utf-8');
-    return JSON.stringify(storeFaultError(fault).body());
+    return JSON.stringify(error.body());
   });
 }
 
