@@ -2,8 +2,9 @@
 // measured against in the same run: `sqlite3 .backup` and a plain file copy of the same
 // database. Then the ingest throughput of the running hub while a scheduled-style backup runs
 // inside it (POST /api/v1/backups), against the same hub without one.
-// Usage: node bench/backup/run.mjs [--fills 1000000] [--batch 10000] [--ingest-fills 300000]
-//        [--http-batch 1000] [--concurrency 4]
+// Usage: node bench/backup/run.mjs [--fills 1000000] [--batch 10000] [--ingest-fills 100000]
+//        [--http-batch 1000] [--concurrency 4] [--db FILE]
+// --db reuses a database a previous run populated (it is copied, never changed).
 // `npm run build` first: the benchmark runs the built hub.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,9 +30,10 @@ const { values } = parseArgs({
   options: {
     fills: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '10000' },
-    'ingest-fills': { type: 'string', default: '300000' },
+    'ingest-fills': { type: 'string', default: '100000' },
     'http-batch': { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '4' },
+    db: { type: 'string' },
   },
 });
 const N = Number(values.fills);
@@ -64,7 +66,11 @@ const config = (dataDir, file) =>
   });
 
 // --- 1. The database: N fills through the hub's own ingest path, in large batches.
-{
+if (values.db) {
+  copyFileSync(values.db, dbFile);
+  const r = spawnSync('sqlite3', [dbFile, 'SELECT count(*) FROM fills'], { encoding: 'utf8' });
+  console.log(`reusing ${values.db}: ${Number(r.stdout).toLocaleString()} fills`);
+} else {
   const hub = await createHub({
     config: config(dir, dbFile),
     logger: createLogger('silent'),

@@ -53,8 +53,12 @@ export const backupConfig = z.strictObject({
     .positive()
     .max(24 * 366)
     .default(36),
-  /** gzip level of the archive: 1 is fastest, 9 smallest. */
-  compression_level: z.number().int().min(1).max(9).default(6),
+  /**
+   * gzip level of the archive: 1 (the default) is fastest, 9 smallest. On a million fills
+   * level 1 takes a quarter of level 6's time for an archive 10 % larger (44 % vs 40 % of the
+   * database), and leaves the CPU to ingest.
+   */
+  compression_level: z.number().int().min(1).max(9).default(1),
   /** PostgreSQL: use `pg_dump` (`auto`: when it is installed), else a logical export of every table. */
   pg_dump: z.enum(['auto', 'always', 'never']).default('auto'),
   /** The pg_dump / pg_restore executables (a directory on PATH is enough). */

@@ -67,6 +67,25 @@ export function registerBackupRoutes(hub: Hub, runtime: OpsRuntime): void {
     },
   );
 
+  const takeBackup = async () => {
+    if (runtime.running) {
+      throw new ApiError('conflict', 'a backup is already running; try again when it ends');
+    }
+    const result = await runtime.backupNow().catch((error: unknown) => {
+      throw new ApiError('internal', `the backup failed: ${(error as Error).message}`);
+    });
+    if (!result) {
+      throw new ApiError('conflict', 'another hub instance is taking a backup right now');
+    }
+    return {
+      name: result.backup.name,
+      size: result.backup.size,
+      sha256: result.backup.sha256,
+      deleted: result.deleted,
+      s3: result.s3,
+    };
+  };
+
   hub.zapp.post(
     '/api/v1/backups',
     {
@@ -93,22 +112,17 @@ export function registerBackupRoutes(hub: Hub, runtime: OpsRuntime): void {
         },
       },
     },
-    async () => {
-      if (runtime.running)
-        throw new ApiError('conflict', 'a backup is already running; try again when it ends');
-      const result = await runtime.backupNow().catch((error: unknown) => {
-        throw new ApiError('internal', `the backup failed: ${(error as Error).message}`);
-      });
-      if (!result) {
-        throw new ApiError('conflict', 'another hub instance is taking a backup right now');
+    async (request) => {
+      // A large backup can take minutes with nothing on the wire: the connection's idle
+      // timeout (security.limits.idle_timeout_s) must not cut it; it is restored afterwards.
+      const socket = request.raw.socket as { setTimeout?: (ms: number) => void } | undefined;
+      const idle = hub.app.server.timeout;
+      socket?.setTimeout?.(0);
+      try {
+        return await takeBackup();
+      } finally {
+        socket?.setTimeout?.(idle);
       }
-      return {
-        name: result.backup.name,
-        size: result.backup.size,
-        sha256: result.backup.sha256,
-        deleted: result.deleted,
-        s3: result.s3,
-      };
     },
   );
 

@@ -162,8 +162,14 @@ describe('security headers', () => {
       headers: { authorization: `Bearer ${t.admin}` },
     });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-security-policy']).toBeDefined();
+    expect(res.headers['content-security-policy']).toBe(DOCS_CSP);
+    const ui = await t.hub.app.inject({
+      url: '/api/docs/static/index.html',
+      headers: { authorization: `Bearer ${t.admin}` },
+    });
+    expect(ui.headers['content-security-policy']).toBe(DOCS_CSP);
     expect(DOCS_CSP).toContain("script-src 'self';");
+    expect(DOCS_CSP).not.toContain('upgrade-insecure-requests');
   });
 
   it('CORS is off by default: no Access-Control-Allow-Origin for any origin', async () => {

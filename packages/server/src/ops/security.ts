@@ -126,7 +126,16 @@ export async function registerSecurity(hub: Hub): Promise<void> {
     referrerPolicy: { policy: 'no-referrer' },
   });
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('content-security-policy', cspFor(request.url));
+    const csp = cspFor(request.url);
+    reply.header('content-security-policy', csp);
+    if (csp === DOCS_CSP) {
+      // @fastify/swagger-ui (staticCSP in http/app.ts) sets its own policy later, in an onSend
+      // hook of its plugin; that policy blocks the UI's inline styles and upgrades every
+      // request to HTTPS. Keep ours for these routes.
+      const header = reply.header.bind(reply);
+      reply.header = (key: string, value: unknown) =>
+        key.toLowerCase() === 'content-security-policy' ? reply : header(key, value);
+    }
   });
 
   if (sec.cors.origins.length > 0) {
