@@ -42,7 +42,7 @@ const BOUNDARY_CHUNK = 4_000;
 
 /**
  * Read-side SQL of the performance module. Everything here is one body of portable SQL: the
- * "value at an instant" lookups use a VALUES list of instants and a correlated
+ * "value at an instant" lookups use a VALUES list of instants and a correlated scalar
  * `ORDER BY … DESC LIMIT 1` subquery, which both SQLite and PostgreSQL answer with one index
  * seek per instant on the (scope, ts) and (symbol, minute) primary keys.
  */
@@ -69,16 +69,28 @@ export class PerformanceRepository {
     const out: (SnapshotRow | null)[] = new Array<SnapshotRow | null>(instants.length).fill(null);
     for (let s = 0; s < instants.length; s += BOUNDARY_CHUNK) {
       const part = instants.slice(s, s + BOUNDARY_CHUNK);
-      const rows = await sql<SnapshotRow & { i: number }>`
+      // One scalar subquery per instant, the point's four money columns joined by spaces: a
+      // scalar subquery is one index seek on both databases, where a join on the point's key
+      // let PostgreSQL's planner pick a hash join over every point of the scope.
+      const rows = await sql<{ i: number; v: string | null }>`
         WITH b(i, e) AS (VALUES ${valuesOf(part, s)})
-        SELECT b.i AS i, p.equity AS equity, p.realized_net AS realized_net,
-               p.unrealized AS unrealized, p.cash_flows AS cash_flows
-        FROM b JOIN equity_points p ON p.scope = ${scope} AND p.ts = (
-          SELECT q.ts FROM equity_points q
+        SELECT b.i AS i, (
+          SELECT q.equity || ' ' || q.realized_net || ' ' || q.unrealized || ' ' || q.cash_flows
+          FROM equity_points q
           WHERE q.scope = ${scope} AND q.ts < b.e
-          ORDER BY q.ts DESC LIMIT 1)
+          ORDER BY q.ts DESC LIMIT 1) AS v
+        FROM b
       `.execute(this.db);
-      for (const r of rows.rows) out[Number(r.i)] = r;
+      for (const r of rows.rows) {
+        if (r.v === null) continue;
+        const [equity, realized_net, unrealized, cash_flows] = r.v.split(' ') as [
+          string,
+          string,
+          string,
+          string,
+        ];
+        out[Number(r.i)] = { equity, realized_net, unrealized, cash_flows };
+      }
     }
     return out;
   }
@@ -88,13 +100,13 @@ export class PerformanceRepository {
     const out: (string | null)[] = new Array<string | null>(instants.length).fill(null);
     for (let s = 0; s < instants.length; s += BOUNDARY_CHUNK) {
       const part = instants.slice(s, s + BOUNDARY_CHUNK);
-      const rows = await sql<{ i: number; close: string }>`
+      const rows = await sql<{ i: number; close: string | null }>`
         WITH b(i, e) AS (VALUES ${valuesOf(part, s)})
-        SELECT b.i AS i, m.close AS close
-        FROM b JOIN mark_bars m ON m.symbol = ${symbol} AND m.minute = (
-          SELECT q.minute FROM mark_bars q
+        SELECT b.i AS i, (
+          SELECT q.close FROM mark_bars q
           WHERE q.symbol = ${symbol} AND q.minute < b.e
-          ORDER BY q.minute DESC LIMIT 1)
+          ORDER BY q.minute DESC LIMIT 1) AS close
+        FROM b
       `.execute(this.db);
       for (const r of rows.rows) out[Number(r.i)] = r.close;
     }
