@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -66,6 +66,10 @@ describe('scheduled backups: retention, the success time, alerts', () => {
         'tradewatch-backup-garbage.tar.gz',
       ].sort(),
     );
+    // Archives and checksum files are readable by the hub's user only.
+    for (const f of files.filter((n) => n.startsWith('tradewatch-backup-2'))) {
+      expect((statSync(path.join(dir, f)).mode & 0o777).toString(8), f).toBe('600');
+    }
     expect(await getMeta(t.hub.store, META.lastSuccessAt)).toBe(String(T0 + 7 * DAY));
     expect(await getMeta(t.hub.store, META.lastSuccessName)).toBe(expected[2]);
   });

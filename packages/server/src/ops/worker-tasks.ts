@@ -72,6 +72,8 @@ async function sqliteSnapshot(d) {
 function pack(d) {
   const tar = require(d.tar);
   tar.c({ file: d.dest, sync: true, gzip: { level: d.level }, cwd: d.cwd, portable: true }, d.files);
+  // tar creates the file itself: backups hold the configuration, so only the owner may read.
+  fs.chmodSync(d.dest, 0o600);
   fsyncFile(d.dest);
   return hashFile(d.dest);
 }
