@@ -67,7 +67,24 @@ if (reuse) {
   console.log(
     `performance bench: building ${fmt(N)} fills over ${YEARS} years in-process (batches of 10,000) …`,
   );
-  const hub = await createHub({ config, logger, modules: [] });
+  // A kept SQLite history built with other arguments is replaced; any other store must be empty.
+  if (values.database === undefined) {
+    for (const f of ['bench.db', 'bench.db-wal', 'bench.db-shm'])
+      rmSync(path.join(dir, f), { force: true });
+  }
+  const hub = await createHub({ config, logger, modules: [] }).catch((error) => {
+    throw new Error(`cannot build the history: ${error.message} (give an empty database)`);
+  });
+  const existing = await hub.store.db
+    .selectFrom('fills')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  if (Number(existing.n) > 0) {
+    await hub.close();
+    throw new Error(
+      `${hub.store.location} already holds fills: give an empty database, or --data with the arguments it was built with`,
+    );
+  }
   const t0 = performance.now();
   const it = historyBatches({ fills: N, years: YEARS, batch: 10_000 });
   let r;
