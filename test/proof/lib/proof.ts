@@ -124,16 +124,27 @@ export async function tableCounts(kind: StoreKind, url: string): Promise<Map<str
   }
 }
 
+const countStatements = new WeakMap<
+  Database.Database,
+  { schema: number; stmt: Database.Statement }
+>();
+
 export function countSqlite(db: Database.Database): Map<string, number> {
-  const tables = db
-    .prepare(
-      "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
-    )
-    .all() as { name: string }[];
-  const sqlText = tables
-    .map((t) => `select '${t.name}' as t, count(*) as n from "${t.name}"`)
-    .join(' union all ');
-  const rows = db.prepare(sqlText).all() as { t: string; n: number }[];
+  const schema = Number(db.pragma('schema_version', { simple: true }));
+  let cached = countStatements.get(db);
+  if (!cached || cached.schema !== schema) {
+    const tables = db
+      .prepare(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name",
+      )
+      .all() as { name: string }[];
+    const sqlText = tables
+      .map((t) => `select '${t.name}' as t, count(*) as n from "${t.name}"`)
+      .join(' union all ');
+    cached = { schema, stmt: db.prepare(sqlText) };
+    countStatements.set(db, cached);
+  }
+  const rows = cached.stmt.all() as { t: string; n: number }[];
   return new Map(rows.map((r) => [r.t, Number(r.n)]));
 }
 
