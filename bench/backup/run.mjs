@@ -215,7 +215,7 @@ const rows = [
   [
     'tradewatch restore (verified)',
     `${secs(restore.ms)} s`,
-    `x${(restore.ms / cliRestore.ms).toFixed(2)} of sqlite3 .restore (two integrity checks included)`,
+    `x${(restore.ms / cliRestore.ms).toFixed(2)} of sqlite3 .restore (integrity_check and quick_check included)`,
   ],
   [
     'ingest without backup',
