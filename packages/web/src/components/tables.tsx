@@ -1,4 +1,5 @@
 import type { FillRow, LogRow, OrderRow, PositionRow, TradeRow } from '@tradewatch/protocol';
+import { memo } from 'react';
 import { Link } from 'wouter';
 import type { FeedItem } from '../api/types.js';
 import { formatDuration } from '../format/format.js';
@@ -251,7 +252,9 @@ export function TradesMiniTable({
           <tr>
             <th scope="col">Symbol</th>
             {showBot ? <th scope="col">Bot</th> : null}
-            <th scope="col">Direction</th>
+            <th scope="col" className="hide-sm">
+              Direction
+            </th>
             <th scope="col" className="hide-sm">
               Entry
             </th>
@@ -279,7 +282,7 @@ export function TradesMiniTable({
                   <Link href={botHref(t.bot)}>{t.bot}</Link>
                 </td>
               ) : null}
-              <td>
+              <td className="hide-sm">
                 <Side side={t.direction} />
               </td>
               <td className="hide-sm">
@@ -341,20 +344,27 @@ export function LogsTable({ rows, showBot = true }: { rows: LogRow[]; showBot?: 
   );
 }
 
+/** A feed row renders once: later messages add rows, they never change old ones. */
+const FeedRow = memo(function FeedRow({ i }: { i: FeedItem }) {
+  return (
+    <li className={`feed-item ${i.level ? `row-${i.level}` : ''}`}>
+      <span className="feed-time">
+        <Time iso={i.ts} />
+      </span>
+      <span className={`feed-kind kind-${i.kind.replace(/[^a-z_]/g, '-')}`}>
+        {i.kind.replace(/^log\./, '')}
+      </span>
+      {i.bot ? <span className="feed-bot">{i.bot}</span> : null}
+      <span className="feed-summary">{i.summary}</span>
+    </li>
+  );
+});
+
 export function FeedList({ items }: { items: FeedItem[] }) {
   return (
     <ol className="feed" aria-live="polite" aria-relevant="additions">
       {items.map((i) => (
-        <li key={i.key} className={`feed-item ${i.level ? `row-${i.level}` : ''}`}>
-          <span className="feed-time">
-            <Time iso={i.ts} />
-          </span>
-          <span className={`feed-kind kind-${i.kind.replace(/[^a-z_]/g, '-')}`}>
-            {i.kind.replace(/^log\./, '')}
-          </span>
-          {i.bot ? <span className="feed-bot">{i.bot}</span> : null}
-          <span className="feed-summary">{i.summary}</span>
-        </li>
+        <FeedRow key={i.key} i={i} />
       ))}
     </ol>
   );

@@ -32,7 +32,7 @@ const COLUMNS: { key: TradeSort | null; label: string; className?: string }[] = 
   { key: 'bot', label: 'Bot', className: 'hide-sm' },
   { key: 'account', label: 'Account', className: 'hide-md' },
   { key: 'strategy', label: 'Strategy', className: 'hide-md' },
-  { key: 'direction', label: 'Dir' },
+  { key: 'direction', label: 'Dir', className: 'hide-sm' },
   { key: 'status', label: 'Status', className: 'hide-md' },
   { key: null, label: 'Qty', className: 'r hide-sm' },
   { key: null, label: 'Entry / exit price', className: 'r hide-sm' },
@@ -122,7 +122,7 @@ function TradesTable({
                 </td>
                 <td className="hide-md">{t.account}</td>
                 <td className="hide-md">{t.strategy ?? <span className="muted">—</span>}</td>
-                <td>
+                <td className="hide-sm">
                   <Side side={t.direction} />
                 </td>
                 <td className="hide-md">{t.status}</td>
