@@ -8,8 +8,8 @@ import {
   type RoundTripTrade,
 } from '@tradewatch/analytics';
 import type { Kysely } from 'kysely';
-import { ApiError, invalid, notFound } from '../http/errors.js';
 import { isoUtc } from '@tradewatch/protocol';
+import { ApiError, invalid, notFound } from '../http/errors.js';
 import { dec, decFromString, decToNumber, div, ZERO, type Dec } from '../ledger/index.js';
 import type { MoneyFormat, PortfolioState } from '../portfolio/index.js';
 import type { Database } from '../store/index.js';
@@ -432,14 +432,11 @@ export class PerformanceService {
   /** The closed trades of a scope that closed on the trading days from … to, for reports. */
   async *tradeLines(scope: string, from: string, to: string): AsyncGenerator<TradeLine[]> {
     const { timezone, money } = this.deps;
-    const state = this.deps.state();
-    const currencyOf = (account: string) =>
-      state.accounts.get(account)?.currency ?? this.deps.baseCurrency;
     const start = startOfDay(from, timezone);
     const end = startOfDay(addDays(to, 1), timezone);
     for await (const rows of tradeList(this.deps.db, scope, start, end)) {
       yield rows.map((r) => {
-        const currency = currencyOf(r.account);
+        const currency = this.deps.currencyOf(r.account);
         const qty = decFromString(r.qty);
         const exitQty = decFromString(r.exit_qty);
         return {
