@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, type TradewatchConfig } from '../config/index.js';
 import { validateIngestBody } from '../ingest/validate.js';
 import { openStore, type Store } from '../store/index.js';
-import { dialects, type TestDatabase } from '../testing/stores.js';
+import { dialects, PG_URL, type TestDatabase } from '../testing/stores.js';
 import { isolatedDatabase } from './isolated-db.test-util.js';
 import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
 import { createBackup } from './backup.js';
@@ -307,5 +307,56 @@ describe.each(dialects)('backup and restore (%s)', (kind) => {
       }
       expect(existsSync(path.join(t.hub.config.data_dir, 'tradewatch.lock'))).toBe(false);
     });
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL without pg_dump: the logical export', () => {
+  it('backs up every table as JSON lines, verifies and restores them in one transaction', async () => {
+    const db = await isolatedDatabase('postgres');
+    const t = await startTestHub('postgres', { backup: { pg_dump: 'never' } }, db);
+    try {
+      await ingestAll(t, 0, 6);
+      const outDir = mkdtempSync(path.join(tmpdir(), 'tw-logical-'));
+      const backup = await createBackup({
+        store: t.hub.store,
+        config: t.hub.config,
+        configFile: null,
+        outDir,
+        now: T0,
+      });
+      expect(backup.manifest.method).toBe('logical');
+      expect(backup.manifest.files.map((f) => f.name)).toContain('tables/fills.jsonl');
+      const verified = await verifyBackup(backup.file, t.hub.config);
+      expect(verified.checks.find((c) => c.check === 'rows')?.ok).toBe(true);
+      await ingestAll(t, 6, 9);
+      const config = t.hub.config;
+      await t.hub.close();
+      await restoreBackup(backup.file, restoreCtx(config));
+      const ref = await startTestHub('postgres', {}, await isolatedDatabase('postgres'));
+      try {
+        await ingestAll(ref, 0, 6);
+        const restored = openStore(db.url);
+        try {
+          const cmp = await compareStores(ref.hub.store, restored, ref.hub.config, T0, {
+            exact: true,
+            only: [...FACTS_AND_PROJECTIONS, 'equity_points', 'scope_peaks', 'accounts', 'bots'],
+          });
+          expect(cmp.differences).toEqual([]);
+          // The audit_log's id sequence moved past the restored rows.
+          await restored.db
+            .insertInto('audit_log')
+            .values({ ts: T0, actor: 'x', action: 'y', target: null, details: null })
+            .execute();
+        } finally {
+          await restored.close();
+        }
+      } finally {
+        await ref.close();
+        await ref.db.drop();
+      }
+    } finally {
+      await t.close();
+      await db.drop();
+    }
   });
 });
