@@ -308,6 +308,12 @@ export const deliveryConfig = z.strictObject({
   breaker_half_open_after: duration('30s'),
   /** Consecutive failures after which `DeliveryFailing` fires (and failover takes over). */
   failing_after: z.number().int().positive().default(3),
+  /**
+   * Messages in flight at once per healthy channel (started in order; neighbours may arrive
+   * swapped). 1 keeps arrival order strict. A channel catching up after failures always gets
+   * its backlog one message at a time, oldest first.
+   */
+  concurrency: z.number().int().min(1).max(64).default(1),
   /** How long an instance owns a claimed outbox row. */
   lease: duration('2m'),
   /** Delivery history kept for the API. */

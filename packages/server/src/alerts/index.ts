@@ -132,6 +132,7 @@ export const alertsModule: HubModule = {
     const commands = new CommandService(hub, repo, service, config.kill_switch, service.builtins);
     await commands.load();
     const metrics = registerMetrics(hub, service);
+    const owner = `${hub.config.server.host}:${hub.config.server.port}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const dispatcher = new Dispatcher({
       repo,
       channels,
@@ -143,7 +144,7 @@ export const alertsModule: HubModule = {
       logger: deps.logger,
       settings: config.delivery,
       dryRun: config.dry_run ? logChannel({ name: 'log', level: 'warn' }, deps) : null,
-      owner: `${hub.config.server.host}:${hub.config.server.port}:${process.pid}:${randomBytes(3).toString('hex')}`,
+      owner,
       onHealth: (channel, failing, error) => {
         const labels = { channel };
         const work =
@@ -175,7 +176,8 @@ export const alertsModule: HubModule = {
       externalUrl,
     });
     service.hooks = {
-      onOutbox: () => dispatcher.kick(),
+      onOutbox: (rows) => dispatcher.offer(rows),
+      lease: (now) => ({ owner, until: now + config.delivery.lease }),
       onFired: (fired) => {
         if (runbook.size > 0) void runbook.run(fired);
       },

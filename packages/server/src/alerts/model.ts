@@ -59,11 +59,19 @@ export function fingerprint(name: string, labels: Labels): string {
   const keys = Object.keys(labels)
     .filter((k) => k !== 'severity' && k !== 'alertname')
     .sort();
-  const h = createHash('sha256');
-  h.update(name);
-  for (const k of keys) h.update(`\u0000${k}\u0001${labels[k]}`);
-  return h.digest('hex').slice(0, 16);
+  let identity = name;
+  for (const k of keys) identity += `\u0000${k}\u0001${labels[k]}`;
+  const known = fingerprints.get(identity);
+  if (known !== undefined) return known;
+  const fp = createHash('sha256').update(identity).digest('hex').slice(0, 16);
+  // Rules re-derive the same alerts on every evaluation: remember recent identities.
+  if (fingerprints.size >= FINGERPRINT_MEMO) fingerprints.clear();
+  fingerprints.set(identity, fp);
+  return fp;
 }
+
+const FINGERPRINT_MEMO = 100_000;
+const fingerprints = new Map<string, string>();
 
 export function fullLabels(name: string, severity: Severity, labels: Labels): Labels {
   const out: Labels = { alertname: name, severity };

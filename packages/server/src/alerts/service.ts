@@ -24,7 +24,7 @@ import { builtinsFrom, RISK_ALERTS, type Builtins } from './rules/builtins.js';
 import { eventSignals } from './rules/events.js';
 import { botDownResolution, derived, livenessSignals } from './rules/liveness.js';
 import { RuleEvaluator } from './rules/threshold.js';
-import type { AlertsRepository } from './store/repository.js';
+import type { AlertsRepository, OutboxRow } from './store/repository.js';
 import type { OrdersTable } from '../store/index.js';
 
 const STOP_TYPES = new Set(['stop', 'stop_limit', 'trailing_stop']);
@@ -33,8 +33,10 @@ const KEEP_RESOLVED_MS = 3_600_000;
 const SEEN_EVENTS_MAX = 50_000;
 
 export interface AlertServiceHooks {
-  /** New outbox rows were committed. */
-  onOutbox(): void;
+  /** New outbox rows were committed (leased to `lease()`'s owner). */
+  onOutbox(rows: OutboxRow[]): void;
+  /** Who new outbox rows are leased to (this instance's dispatcher). */
+  lease(now: number): { owner: string; until: number } | null;
   /** Alerts started firing (runbook actions). */
   onFired(alerts: AlertRecord[]): void;
   /** Open kill-switch commands past their acknowledgement timeout (KillSwitchUnacknowledged). */
@@ -66,6 +68,7 @@ export class AlertService {
   limits: LimitStatus[] = [];
   hooks: AlertServiceHooks = {
     onOutbox: () => undefined,
+    lease: () => null,
     onFired: () => undefined,
     unacknowledged: () => [],
   };
@@ -109,18 +112,21 @@ export class AlertService {
    */
   step<T>(fn: (fx: Effects, now: number) => T | Promise<T>): Promise<T> {
     const run = this.queue.then(async () => {
+      // SQLite calls are synchronous: yield to I/O between steps so deliveries keep flowing.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const fx = new Effects();
       const now = this.hub.clock.now();
       const result = await fn(fx, now);
       this.core.flushDue(now, fx);
+      let outbox: OutboxRow[];
       try {
-        await this.repo.persist(this.core, fx);
+        outbox = await this.repo.persist(this.core, fx, this.hooks.lease(now));
       } catch (error) {
         this.hub.logger.error({ err: error }, 'alert state could not be written; reloading it');
         await this.reload().catch(() => undefined);
         throw error;
       }
-      this.afterCommit(fx, now);
+      this.afterCommit(fx, now, outbox);
       return result;
     });
     this.queue = run.catch(() => undefined);
@@ -141,15 +147,17 @@ export class AlertService {
     this.core.restore(await this.repo.loadEngineState(this.hub.clock.now(), KEEP_RESOLVED_MS));
   }
 
-  private afterCommit(fx: Effects, now: number): void {
-    if (fx.outbox.length > 0) this.hooks.onOutbox();
+  private afterCommit(fx: Effects, now: number, outbox: OutboxRow[]): void {
+    if (outbox.length > 0) this.hooks.onOutbox(outbox);
     if (fx.fired.length > 0) this.hooks.onFired(fx.fired);
     for (const fp of fx.alerts) {
       const a = this.core.alerts.get(fp);
       if (a) this.hub.stream.broadcast({ type: 'alert', seq: 0, data: this.row(a, now) });
     }
-    for (const a of fx.fired) this.record(a, true);
-    for (const a of fx.resolved) if (!a.oneshot) this.record(a, false);
+    // Critical alerts also go to the event log (the alert history API has every alert); the
+    // event log writes one row per record, which would double the writes of a busy engine.
+    for (const a of fx.fired) if (a.severity === 'critical') this.record(a, true);
+    for (const a of fx.resolved) if (a.severity === 'critical' && !a.oneshot) this.record(a, false);
   }
 
   private record(a: AlertRecord, firing: boolean): void {
@@ -182,6 +190,8 @@ export class AlertService {
   onCommit(changes: BatchChanges): void {
     if (!this.config.enabled) return;
     this.pendingChanges.push(changes);
+    // Protective orders are tracked at once (the risk gauges read them between steps).
+    for (const o of changes.orders) this.noteOrder(o);
     if (changes.cashFlows.length > 0) this.dayDirty = true;
     if (this.evaluationQueued) return;
     this.evaluationQueued = true;
@@ -278,7 +288,6 @@ export class AlertService {
       trades: batches.flatMap((b) => b.trades),
       signals: batches.flatMap((b) => b.signals),
     };
-    for (const o of input.orders) this.noteOrder(o);
     const money = this.hub.query.money;
     const state = this.hub.holder.current;
     const events = eventSignals(
@@ -385,7 +394,7 @@ export class AlertService {
         name: l.alert,
         severity: this.builtins.severity(l.alert),
         labels: l.labels,
-        annotations: { summary: l.summary, limit: l.configured },
+        annotations: { summary: l.summary(), limit: l.configured },
         source: 'risk',
       });
     }

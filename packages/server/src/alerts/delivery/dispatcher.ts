@@ -52,6 +52,8 @@ type Outcome =
   | { kind: 'failed'; error: string; nextAttemptAt: number; deliveries: NewDelivery[] };
 
 const BATCH = 100;
+/** Delivered rows are marked sent in batches this often (a crash in between re-sends them: at-least-once). */
+const SETTLE_DELAY_MS = 50;
 
 /**
  * Delivers the outbox: per channel, oldest first, never past a row that is not delivered yet
@@ -67,7 +69,20 @@ export class Dispatcher {
   private readonly failing = new Set<string>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
+  /** Rows this instance just wrote (leased to it), per channel, in id order. */
+  private readonly queued = new Map<string, OutboxRow[]>();
+  /** Channels whose stored queue holds nothing older than `queued` (they skip the claim query). */
+  private readonly clean = new Set<string>();
+  private readonly needClaim = new Set<string>();
+  private settleBuffer: {
+    sent: { id: number; via: string; at: number }[];
+    skipped: { id: number; reason: string }[];
+    deliveries: NewDelivery[];
+  } = { sent: [], skipped: [], deliveries: [] };
+  private settling: Promise<void> | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private timerAt = 0;
   private kicked = false;
   private started = false;
   private stopped = false;
@@ -84,9 +99,33 @@ export class Dispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
     this.timer = null;
     await Promise.allSettled([...this.running.values()]);
     await this.draining?.catch(() => undefined);
+    await this.flushSettles();
+  }
+
+  /**
+   * Rows the engine just committed, leased to this instance: delivered without a round trip to
+   * the database when their channel has no older rows waiting.
+   */
+  offer(rows: OutboxRow[]): void {
+    if (this.stopped || rows.length === 0) return;
+    const channels = new Set<string>();
+    for (const r of rows) {
+      const list = this.queued.get(r.channel) ?? [];
+      list.push(r);
+      this.queued.set(r.channel, list);
+      channels.add(r.channel);
+    }
+    for (const c of channels) {
+      void this.drainChannel(c, false).catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'alert dispatcher failed; retrying');
+        this.schedule(1_000);
+      });
+    }
   }
 
   /** New rows were written: deliver soon. */
@@ -107,30 +146,38 @@ export class Dispatcher {
     if (this.stopped) return;
     const run = (async () => {
       const channels = await this.deps.repo.pendingChannels();
-      await Promise.all(channels.map((c) => this.drainChannel(c)));
+      await Promise.all(channels.map((c) => this.drainChannel(c, true)));
     })();
     this.draining = run;
     await run;
+    await this.flushSettles();
     if (this.started && !this.stopped) {
       const next = await this.deps.repo.nextAttemptAt();
       if (next !== null) this.schedule(Math.max(10, next - this.deps.clock.now()));
     }
   }
 
+  /** Wakes the dispatcher in `ms` (real time) unless an earlier wake-up is already set. */
   private schedule(ms: number): void {
     if (!this.started || this.stopped) return;
+    const wait = Math.min(ms, 60_000);
+    const at = performance.now() + wait;
+    if (this.timer && this.timerAt <= at) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        this.kick();
-      },
-      Math.min(ms, 60_000),
-    );
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.kick();
+    }, wait);
     this.timer.unref();
   }
 
-  private drainChannel(channel: string): Promise<void> {
+  /**
+   * Runs a channel's delivery loop (one per channel at a time). `claim`: also look in the
+   * database (a drain, a retry); otherwise only rows this instance just wrote are taken.
+   */
+  private drainChannel(channel: string, claim: boolean): Promise<void> {
+    if (claim) this.needClaim.add(channel);
     const current = this.running.get(channel);
     if (current) {
       this.dirty.add(channel);
@@ -139,57 +186,139 @@ export class Dispatcher {
     const run = (async () => {
       do {
         this.dirty.delete(channel);
-        await this.processChannel(channel);
+        await this.processChannel(channel, this.needClaim.delete(channel));
       } while (this.dirty.has(channel) && !this.stopped);
     })().finally(() => this.running.delete(channel));
     this.running.set(channel, run);
     return run;
   }
 
-  private async processChannel(channel: string): Promise<void> {
+  /** Marks delivered rows sent, many per transaction, without holding up the next delivery. */
+  private flushSettles(): Promise<void> {
+    if (this.settling) return this.settling.then(() => this.flushSettles());
+    const buf = this.settleBuffer;
+    if (buf.sent.length + buf.skipped.length + buf.deliveries.length === 0)
+      return Promise.resolve();
+    this.settleBuffer = { sent: [], skipped: [], deliveries: [] };
+    this.settling = this.deps.repo
+      .settle(buf.sent, [], buf.skipped, buf.deliveries, this.deps.owner)
+      .catch((error: unknown) =>
+        this.deps.logger.error(
+          { err: error },
+          'delivered alerts could not be marked sent; they may be sent again',
+        ),
+      )
+      .finally(() => {
+        this.settling = null;
+      });
+    return this.settling;
+  }
+
+  private async processChannel(channel: string, claimFirst: boolean): Promise<void> {
     const { repo, owner, settings } = this.deps;
+    let claim = claimFirst || !this.clean.has(channel);
     for (;;) {
-      const rows = await repo.claim(channel, owner, this.deps.clock.now(), settings.lease, BATCH);
-      if (rows.length === 0) return;
-      const sent: { id: number; via: string; at: number }[] = [];
-      const failed: { id: number; attempts: number; nextAttemptAt: number; error: string }[] = [];
-      const skipped: { id: number; reason: string }[] = [];
-      const deliveries: NewDelivery[] = [];
-      let halted = false;
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        if (this.stopped) {
-          await repo.release(
-            rows.slice(i).map((r) => r.id),
-            owner,
+      let rows: OutboxRow[];
+      const mem = this.queued.get(channel) ?? [];
+      if (!claim && this.clean.has(channel) && mem.length > 0) {
+        rows = mem.splice(0, BATCH);
+      } else if (claim) {
+        // Rows delivered but not yet marked sent would look pending: mark them first.
+        await this.flushSettles();
+        const claimed = await repo.claim(
+          channel,
+          owner,
+          this.deps.clock.now(),
+          settings.lease,
+          BATCH,
+        );
+        rows = claimed.rows;
+        const exhausted = claimed.exhausted;
+        claim = !exhausted;
+        // What the claim returned is no longer waiting in memory.
+        if (mem.length > 0) {
+          const ids = new Set(rows.map((r) => r.id));
+          this.queued.set(
+            channel,
+            mem.filter((r) => !ids.has(r.id)),
           );
-          halted = true;
-          break;
         }
-        const outcome = await this.attempt(row);
-        deliveries.push(...outcome.deliveries);
-        if (outcome.kind === 'sent')
-          sent.push({ id: row.id, via: outcome.via, at: this.deps.clock.now() });
-        else if (outcome.kind === 'skipped') skipped.push({ id: row.id, reason: outcome.reason });
-        else {
-          failed.push({
-            id: row.id,
-            attempts: row.attempts + 1,
-            nextAttemptAt: outcome.nextAttemptAt,
-            error: outcome.error,
-          });
-          // Order per channel: nothing behind a row that failed goes first.
-          await repo.release(
-            rows.slice(i + 1).map((r) => r.id),
-            owner,
-          );
-          halted = true;
-          break;
+        if (exhausted) this.clean.add(channel);
+        if (rows.length === 0) {
+          if (exhausted && (this.queued.get(channel)?.length ?? 0) > 0) continue;
+          return;
         }
+      } else {
+        return;
       }
-      await repo.settle(sent, failed, skipped, deliveries, owner);
-      if (halted) return;
+      // A healthy channel may have a few messages in flight (started in order); one that is
+      // catching up after failures gets its backlog strictly one at a time, oldest first.
+      const window = this.clean.has(channel) ? Math.max(1, settings.concurrency) : 1;
+      const inflight = new Set<Promise<void>>();
+      const failures: { row: OutboxRow; outcome: Extract<Outcome, { kind: 'failed' }> }[] = [];
+      let next = 0;
+      while (next < rows.length && failures.length === 0 && !this.stopped) {
+        if (inflight.size >= window) {
+          await Promise.race(inflight);
+          continue;
+        }
+        const row = rows[next++]!;
+        const p: Promise<void> = this.attempt(row)
+          .then((outcome) => {
+            if (outcome.kind === 'failed') {
+              failures.push({ row, outcome });
+              return;
+            }
+            const buf = this.settleBuffer;
+            buf.deliveries.push(...outcome.deliveries);
+            if (outcome.kind === 'sent')
+              buf.sent.push({ id: row.id, via: outcome.via, at: this.deps.clock.now() });
+            else buf.skipped.push({ id: row.id, reason: outcome.reason });
+          })
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
+      await Promise.all(inflight);
+      this.scheduleSettle();
+      if (failures.length === 0 && !this.stopped) continue;
+      // Nothing behind a failed row goes first: the rest stay in the database (leased to us
+      // until the lease ends) and come back by claim once the failed one is through.
+      await repo.release(
+        rows.slice(next).map((r) => r.id),
+        owner,
+      );
+      if (failures.length === 0) return;
+      this.clean.delete(channel);
+      this.queued.delete(channel);
+      await this.flushSettles();
+      await repo.settle(
+        [],
+        failures.map(({ row, outcome }) => ({
+          id: row.id,
+          attempts: row.attempts + 1,
+          nextAttemptAt: outcome.nextAttemptAt,
+          error: outcome.error,
+        })),
+        [],
+        failures.flatMap((f) => f.outcome.deliveries),
+        owner,
+      );
+      const due = Math.min(...failures.map((f) => f.outcome.nextAttemptAt));
+      this.schedule(Math.max(10, due - this.deps.clock.now()));
+      return;
     }
+  }
+
+  /** Marks delivered rows sent a little later, many per transaction (one fsync, not one per message). */
+  private scheduleSettle(): void {
+    if (this.settleTimer || this.stopped) return;
+    const buf = this.settleBuffer;
+    if (buf.sent.length + buf.skipped.length + buf.deliveries.length === 0) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      void this.flushSettles();
+    }, SETTLE_DELAY_MS);
+    this.settleTimer.unref();
   }
 
   private breaker(channel: string): CircuitBreakerPolicy {

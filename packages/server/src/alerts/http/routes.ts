@@ -779,7 +779,7 @@ export function registerAlertRoutes(deps: AlertRoutesDeps): void {
           utilization_pct: utilization(l),
           breached: l.breached,
           firing: firing.has(alerts.fingerprintOf(l)),
-          summary: l.summary,
+          summary: l.summary(),
         })),
       };
     },

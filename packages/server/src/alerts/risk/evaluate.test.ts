@@ -210,7 +210,7 @@ describe('portfolio heat', () => {
     expect(decToNumber(scopeMetrics(p).heat_pct!)).toBe(33);
     const [heat] = evaluateLimits(riskConfig.parse({ max_portfolio_heat_pct: 6 }), snaps);
     expect(heat).toMatchObject({ alert: 'PortfolioHeat', breached: true });
-    expect(heat!.summary).toContain('without a stop: X, Y');
+    expect(heat!.summary()).toContain('without a stop: X, Y');
   });
 
   it('ignores stops on the wrong side and counts a stop above the mark as no loss', () => {

@@ -30,7 +30,8 @@ export interface LimitStatus {
   unit: LimitUnit;
   breached: boolean;
   labels: Labels;
-  summary: string;
+  /** A sentence for messages (built on demand: most limits are not breached). */
+  summary: () => string;
 }
 
 /** The limits of a scope: top-level values for the portfolio; `"*"` merged under an id's own. */
@@ -92,7 +93,7 @@ export function evaluateLimits(
       current: Dec | null,
       unit: LimitUnit,
       breached: boolean,
-      summary: string,
+      summary: () => string,
       extra: Labels = {},
       symbol: string | null = null,
     ) =>
@@ -122,7 +123,7 @@ export function evaluateLimits(
         loss,
         'currency',
         threshold !== null && loss > ZERO && loss >= threshold,
-        `Daily loss ${show(loss)} reached the limit of ${show(threshold)} (${where})`,
+        () => `Daily loss ${show(loss)} reached the limit of ${show(threshold)} (${where})`,
       );
     }
     if (limits.max_drawdown_pct !== undefined) {
@@ -136,7 +137,8 @@ export function evaluateLimits(
         current,
         'percent',
         current >= threshold,
-        `Drawdown ${show(current)}% (${show(m.drawdown)}) reached the limit of ${limits.max_drawdown_pct}% (${where})`,
+        () =>
+          `Drawdown ${show(current)}% (${show(m.drawdown)}) reached the limit of ${limits.max_drawdown_pct}% (${where})`,
       );
     }
     if (limits.max_gross_exposure_pct !== undefined) {
@@ -150,7 +152,8 @@ export function evaluateLimits(
         current,
         'percent',
         current !== null && current > threshold,
-        `Gross exposure ${show(m.gross_exposure)} is ${show(current)}% of equity, above the limit of ${limits.max_gross_exposure_pct}% (${where})`,
+        () =>
+          `Gross exposure ${show(m.gross_exposure)} is ${show(current)}% of equity, above the limit of ${limits.max_gross_exposure_pct}% (${where})`,
       );
     }
     if (limits.max_portfolio_heat_pct !== undefined) {
@@ -166,7 +169,8 @@ export function evaluateLimits(
         current,
         'percent',
         current !== null && current > threshold,
-        `Open risk if every stop were hit is ${show(s.heat)} (${show(current)}% of equity), above ${limits.max_portfolio_heat_pct}% (${where})${flagged}`,
+        () =>
+          `Open risk if every stop were hit is ${show(s.heat)} (${show(current)}% of equity), above ${limits.max_portfolio_heat_pct}% (${where})${flagged}`,
       );
     }
     if (limits.max_open_positions !== undefined) {
@@ -180,7 +184,8 @@ export function evaluateLimits(
         current,
         'count',
         current > threshold,
-        `${show(current)} open positions, more than the limit of ${limits.max_open_positions} (${where})`,
+        () =>
+          `${show(current)} open positions, more than the limit of ${limits.max_open_positions} (${where})`,
       );
     }
     if (limits.min_balance && s.cash !== null) {
@@ -193,7 +198,7 @@ export function evaluateLimits(
         s.cash,
         'currency',
         threshold !== null && s.cash < threshold,
-        `Cash ${show(s.cash)} is below the minimum of ${show(threshold)} (${where})`,
+        () => `Cash ${show(s.cash)} is below the minimum of ${show(threshold)} (${where})`,
       );
     }
     // Position limits: the scope-wide value, overridden per symbol.
@@ -213,7 +218,8 @@ export function evaluateLimits(
           p.value,
           'currency',
           threshold !== null && p.value > threshold,
-          `${symbol} position value ${show(p.value)} is above the limit of ${show(threshold)} (${where})`,
+          () =>
+            `${symbol} position value ${show(p.value)} is above the limit of ${show(threshold)} (${where})`,
           { symbol, limit: 'value' },
           symbol,
         );
@@ -229,7 +235,7 @@ export function evaluateLimits(
           qty,
           'qty',
           qty > threshold,
-          `${symbol} position of ${show(qty)} is above the limit of ${maxQty} (${where})`,
+          () => `${symbol} position of ${show(qty)} is above the limit of ${maxQty} (${where})`,
           { symbol, limit: 'qty' },
           symbol,
         );

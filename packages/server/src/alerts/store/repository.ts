@@ -236,8 +236,13 @@ export class AlertsRepository {
   }
 
   /** Writes one engine step in one transaction: state changes and their outbox rows together. */
-  async persist(core: AlertCore, fx: Effects): Promise<void> {
-    if (fx.empty) return;
+  async persist(
+    core: AlertCore,
+    fx: Effects,
+    lease: { owner: string; until: number } | null = null,
+  ): Promise<OutboxRow[]> {
+    if (fx.empty) return [];
+    const outbox: OutboxRow[] = [];
     await this.db.transaction().execute(async (trx) => {
       await this.upsert(
         trx,
@@ -274,26 +279,45 @@ export class AlertsRepository {
       for (const chunk of this.chunks([...fx.deletedGroups], 1)) {
         await trx.deleteFrom('alerts_groups').where('key', 'in', chunk).execute();
       }
-      await this.insert(
-        trx,
-        'alerts_outbox',
-        fx.outbox.map((o) => ({
-          channel: o.channel,
-          kind: o.kind,
-          group_key: o.groupKey,
-          dedup_key: o.dedupKey,
-          payload: JSON.stringify(o.payload),
-          created_at: o.createdAt,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: o.createdAt,
-          lease_owner: null,
-          lease_until: null,
-          sent_at: null,
-          sent_via: null,
-          last_error: null,
-        })),
-      );
+      // New rows are leased to the instance that wrote them: it hands them straight to its
+      // dispatcher (no claim on the way to the receiver); another instance takes them only
+      // when the lease runs out.
+      const rows = fx.outbox.map((o) => ({
+        channel: o.channel,
+        kind: o.kind,
+        group_key: o.groupKey,
+        dedup_key: o.dedupKey,
+        payload: JSON.stringify(o.payload),
+        created_at: o.createdAt,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: o.createdAt,
+        lease_owner: lease?.owner ?? null,
+        lease_until: lease?.until ?? null,
+        sent_at: null,
+        sent_via: null,
+        last_error: null,
+      }));
+      for (const chunk of this.chunks(rows, 14)) {
+        const ids = await trx
+          .insertInto('alerts_outbox')
+          .values(chunk)
+          .returning(['id', 'channel', 'dedup_key'])
+          .execute();
+        // Match ids to rows by (channel, dedup key), in order, whatever order RETURNING uses.
+        const byKey = new Map<string, number[]>();
+        for (const r of ids) {
+          const k = `${r.channel}\u0000${r.dedup_key}`;
+          const list = byKey.get(k) ?? [];
+          list.push(Number(r.id));
+          byKey.set(k, list);
+        }
+        for (const list of byKey.values()) list.sort((x, y) => x - y);
+        for (const row of chunk) {
+          const id = byKey.get(`${row.channel}\u0000${row.dedup_key}`)?.shift();
+          if (id !== undefined) outbox.push({ ...row, id });
+        }
+      }
       await this.upsert(
         trx,
         'alerts_throttle',
@@ -332,6 +356,7 @@ export class AlertsRepository {
         ['id'],
       );
     });
+    return outbox.sort((x, y) => x.id - y.id);
   }
 
   // ---------------------------------------------------------------- outbox
@@ -357,7 +382,7 @@ export class AlertsRepository {
     now: number,
     leaseMs: number,
     limit: number,
-  ): Promise<OutboxRow[]> {
+  ): Promise<{ rows: OutboxRow[]; exhausted: boolean }> {
     const rows = (await this.db
       .selectFrom('alerts_outbox')
       .selectAll()
@@ -367,17 +392,20 @@ export class AlertsRepository {
       .limit(limit)
       .execute()) as OutboxRow[];
     const head = rows[0];
-    if (!head) return [];
-    if (Number(head.next_attempt_at) > now) return [];
+    if (!head) return { rows: [], exhausted: true };
+    const blocked = { rows: [], exhausted: false };
+    if (Number(head.next_attempt_at) > now) return blocked;
     if (head.lease_owner !== null && head.lease_owner !== owner && Number(head.lease_until) > now)
-      return [];
-    const take = rows.filter(
-      (r) =>
-        Number(r.next_attempt_at) <= now &&
-        (r.lease_owner === null || r.lease_owner === owner || Number(r.lease_until) <= now),
-    );
+      return blocked;
+    const take: OutboxRow[] = [];
+    for (const r of rows) {
+      const free =
+        r.lease_owner === null || r.lease_owner === owner || Number(r.lease_until) <= now;
+      if (Number(r.next_attempt_at) > now || !free) break;
+      take.push(r);
+    }
     const ids = take.map((r) => Number(r.id));
-    await this.db
+    const claimed = await this.db
       .updateTable('alerts_outbox')
       .set({ lease_owner: owner, lease_until: now + leaseMs })
       .where('id', 'in', ids)
@@ -389,16 +417,16 @@ export class AlertsRepository {
           eb('lease_until', '<=', now),
         ]),
       )
+      .returning('id')
       .execute();
-    const mine = await this.db
-      .selectFrom('alerts_outbox')
-      .selectAll()
-      .where('id', 'in', ids)
-      .where('lease_owner', '=', owner)
-      .where('status', '=', 'pending')
-      .orderBy('id')
-      .execute();
-    return mine.map((r) => ({ ...r, id: Number(r.id) }));
+    const mine = new Set(claimed.map((r) => Number(r.id)));
+    // Another instance may have taken some: keep the unbroken run from the head.
+    const out: OutboxRow[] = [];
+    for (const r of take) {
+      if (!mine.has(Number(r.id))) break;
+      out.push({ ...r, id: Number(r.id), lease_owner: owner, lease_until: now + leaseMs });
+    }
+    return { rows: out, exhausted: out.length === rows.length && rows.length < limit };
   }
 
   /** Marks delivered rows sent (only after a 2xx) and records the attempts, in one transaction. */
@@ -411,19 +439,28 @@ export class AlertsRepository {
   ): Promise<void> {
     if (sent.length + failed.length + skipped.length + deliveries.length === 0) return;
     await this.db.transaction().execute(async (trx) => {
+      const byVia = new Map<string, { via: string; at: number; ids: number[] }>();
       for (const s of sent) {
-        await trx
-          .updateTable('alerts_outbox')
-          .set({
-            status: 'sent',
-            sent_at: s.at,
-            sent_via: s.via,
-            lease_owner: null,
-            lease_until: null,
-            last_error: null,
-          })
-          .where('id', '=', s.id)
-          .execute();
+        const k = `${s.via}\u0000${s.at}`;
+        const g = byVia.get(k) ?? { via: s.via, at: s.at, ids: [] };
+        g.ids.push(s.id);
+        byVia.set(k, g);
+      }
+      for (const g of byVia.values()) {
+        for (const chunk of this.chunks(g.ids, 1)) {
+          await trx
+            .updateTable('alerts_outbox')
+            .set({
+              status: 'sent',
+              sent_at: g.at,
+              sent_via: g.via,
+              lease_owner: null,
+              lease_until: null,
+              last_error: null,
+            })
+            .where('id', 'in', chunk)
+            .execute();
+        }
       }
       for (const f of failed) {
         await trx
