@@ -41,7 +41,8 @@ import {
   type BotInfo,
   type PortfolioState,
 } from '../portfolio/state.js';
-import { adjustedEquity, valueAll, type ScopeFigures } from '../portfolio/valuation.js';
+import { IncrementalValuation } from '../portfolio/incremental-valuation.js';
+import { adjustedEquity, type ScopeFigures } from '../portfolio/valuation.js';
 import type { Database, FillsTable, OrdersTable } from '../store/index.js';
 import { minuteOf, tradingDay } from '../time/index.js';
 import type { PreparedEvent } from './identity.js';
@@ -183,7 +184,9 @@ export class Batch {
     // Facts that move valuations are applied minute by minute (event time), with an equity
     // sample after each minute, so a batch spanning hours (a backfill, a replayed spool) draws
     // the same equity curve and daily figures as the same facts sent live.
-    for (const slice of sliceByMinute(by.fill, by.mark, by.cash_flow)) {
+    const slices = sliceByMinute(by.fill, by.mark, by.cash_flow);
+    if (slices.length > 0) this.valuation = new IncrementalValuation(this.draft);
+    for (const slice of slices) {
       await this.applyFills(slice.fills);
       await this.applyMarks(slice.marks);
       this.applyCashFlows(slice.cashFlows);
@@ -267,6 +270,7 @@ export class Batch {
         createdAt: this.now,
       };
       this.draft.accounts.set(id, account);
+      this.valuation?.accountChanged(id);
       this.changedAccounts.add(id);
     }
     return account;
@@ -332,6 +336,7 @@ export class Batch {
         if (state.trip) this.recordTrip(state.trip, multiplier, false);
       }
       this.draft.keys.set(ks, state);
+      this.valuation?.keyChanged(state);
       this.touchedKeys.add(ks);
       for (const { e, lf } of group.items) {
         const effect = effects.get(lf.seq)!;
@@ -684,12 +689,16 @@ export class Batch {
           receivedAt: this.now,
           bar: latestBar,
         });
+        this.valuation?.markChanged(m.symbol);
         this.changedMarks.add(m.symbol);
       } else {
         this.draft.marks.set(m.symbol, { ...current, bar: latestBar });
       }
     }
   }
+
+  /** Figures of every scope, kept current as this batch's facts apply (see sampleEquity). */
+  private valuation: IncrementalValuation | null = null;
 
   /** Mark-bar extremes of every trip this batch writes (null: no bar in its span). */
   private readonly tripBars = new Map<string, BarRange | null>();
@@ -771,6 +780,7 @@ export class Batch {
       const account = this.draft.accounts.get(accountId)!;
       const amount = dec(c.amount);
       this.draft.accounts.set(accountId, { ...account, cashFlows: add(account.cashFlows, amount) });
+      this.valuation?.accountChanged(accountId);
       this.changedAccounts.add(accountId);
       const day = tradingDay(c.ts, this.settings.timezone);
       this.dailyDelta('portfolio', day).cashFlows += amount;
@@ -955,7 +965,8 @@ export class Batch {
    * one per minute per scope) where equity changed, plus the day's end equity.
    */
   private sampleEquity(minute: number): void {
-    const valuation = valueAll(this.draft);
+    this.valuation ??= new IncrementalValuation(this.draft);
+    const valuation = this.valuation.current();
     const scopes: [string, ScopeFigures][] = [['portfolio', valuation.portfolio]];
     for (const [id, f] of valuation.accounts) scopes.push([accountScope(id), f]);
     for (const [id, f] of valuation.bots) scopes.push([botScope(id), f]);

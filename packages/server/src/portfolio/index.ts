@@ -4,3 +4,4 @@ export * from './valuation.js';
 export * from './codec.js';
 export * from './repository.js';
 export * from './format.js';
+export * from './incremental-valuation.js';
