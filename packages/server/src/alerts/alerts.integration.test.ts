@@ -55,6 +55,8 @@ describe.each(dialects)('alerts on %s', (kind) => {
     const receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const t = await startTestHub(kind, {
+      // One instance, no election: this hub evaluates every commit (see the leadership test).
+      cluster: { enabled: false },
       accounts: [{ id: 'acc1', opening_balance: 10_000, mode: 'paper' }],
       risk: { daily_loss_limit: 500 },
       alerts: {
@@ -172,6 +174,7 @@ describe.each(dialects)('alerts on %s', (kind) => {
     const again = await startTestHub(
       kind,
       {
+        cluster: { enabled: false },
         accounts: [{ id: 'acc1', opening_balance: 10_000, mode: 'paper' }],
         risk: { daily_loss_limit: 500 },
         alerts: {
@@ -494,6 +497,19 @@ describe.each(dialects)('alerts on %s', (kind) => {
       .map((p) => p.alerts[0]!.labels.alertname)
       .sort();
     expect(names).toEqual(['OrderRejected', 'StopLossHit']);
+  });
+
+  it('leaves evaluation to the leader: a follower records nothing from its commits', async () => {
+    const { t, rt, receiver } = await setup();
+    t.hub.leader = { isLeader: () => false, onChange: () => () => undefined };
+    await t.ingest([fill('f1'), mark(44)]);
+    await rt.settle();
+    expect(receiver.requests).toHaveLength(0);
+    // The leader's clock-driven evaluation sees the breach (level-triggered limits).
+    await rt.tick();
+    expect(webhooks(receiver).map((p) => p.alerts[0]!.labels.alertname)).toEqual([
+      'DailyLossLimit',
+    ]);
   });
 
   it('sends a test message on request and reports the outcome', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import { onRemoteCommit } from '../cluster/index.js';
 import type { Hub } from '../hub.js';
 import type { HubModule } from '../module.js';
 import { Runbook } from './actions/runbook.js';
@@ -35,6 +36,7 @@ export interface AlertsRuntime {
 
 const runtimes = new WeakMap<Hub, AlertsRuntime>();
 const timers = new WeakMap<Hub, NodeJS.Timeout>();
+const unsubscribe = new WeakMap<Hub, () => void>();
 
 export function alertsRuntime(hub: Hub): AlertsRuntime {
   const r = runtimes.get(hub);
@@ -222,7 +224,9 @@ export const alertsModule: HubModule = {
       channelList: [...channels.values()].map((c) => ({ name: c.name, type: c.type })),
     });
     hub.alertSink = service.sink();
-    hub.ingest.onCommit((changes) => service.onCommit(changes));
+    // The leader evaluates every commit, its own and (on PostgreSQL) other instances'.
+    hub.ingest.onCommit((changes) => service.onCommit(changes, hub.leader.isLeader()));
+    onRemoteCommit(hub, (changes) => service.onCommit(changes, hub.leader.isLeader()));
 
     let ticking: Promise<void> | null = null;
     const runtime: AlertsRuntime = {
@@ -261,17 +265,40 @@ export const alertsModule: HubModule = {
       // One process owns a SQLite file: leases left by a killed process can go at once.
       await r.service.repo.releaseAllLeases();
     }
+    // Every instance delivers (outbox leases keep them apart); one evaluates and schedules.
     r.dispatcher.start();
-    const timer = setInterval(r.timerTick, hub.config.alerts.evaluation_interval);
-    timer.unref();
-    timers.set(hub, timer);
-    r.summary.start();
-    r.telegram?.start();
+    let leading = false;
+    const lead = async (leader: boolean) => {
+      if (leader === leading) return;
+      leading = leader;
+      const old = timers.get(hub);
+      if (old) clearInterval(old);
+      timers.delete(hub);
+      r.summary.stop();
+      await r.telegram?.stop();
+      if (!leader) return;
+      // Take over what the previous leader wrote.
+      await r.service.reloadState();
+      await r.commands.load();
+      const timer = setInterval(r.timerTick, hub.config.alerts.evaluation_interval);
+      timer.unref();
+      timers.set(hub, timer);
+      r.summary.start();
+      r.telegram?.start();
+    };
+    await lead(hub.leader.isLeader());
+    const off = hub.leader.onChange((leader) => {
+      lead(leader).catch((error: unknown) =>
+        hub.logger.error({ err: error }, 'alerts could not change leadership'),
+      );
+    });
+    unsubscribe.set(hub, off);
   },
 
   async stop(hub) {
     const r = runtimes.get(hub);
     if (!r) return;
+    unsubscribe.get(hub)?.();
     const timer = timers.get(hub);
     if (timer) clearInterval(timer);
     r.summary.stop();

@@ -138,6 +138,13 @@ export class AlertService {
     await this.queue;
   }
 
+  /** Reloads the engine from the database (after a failed write, or on becoming the leader). */
+  reloadState(): Promise<void> {
+    return this.step(async () => {
+      await this.reload();
+    });
+  }
+
   private async reload(): Promise<void> {
     this.core.alerts.clear();
     this.core.groups.clear();
@@ -186,12 +193,14 @@ export class AlertService {
 
   // ---------------------------------------------------------------- inputs
 
-  /** Called for every committed ingest batch; evaluations coalesce while a step runs. */
-  onCommit(changes: BatchChanges): void {
-    if (!this.config.enabled) return;
-    this.pendingChanges.push(changes);
-    // Protective orders are tracked at once (the risk gauges read them between steps).
+  /**
+   * Called for every committed ingest batch; evaluations coalesce while a step runs. Every
+   * instance tracks protective orders (the risk gauges); only the leader evaluates.
+   */
+  onCommit(changes: BatchChanges, evaluate = true): void {
     for (const o of changes.orders) this.noteOrder(o);
+    if (!this.config.enabled || !evaluate) return;
+    this.pendingChanges.push(changes);
     if (changes.cashFlows.length > 0) this.dayDirty = true;
     if (this.evaluationQueued) return;
     this.evaluationQueued = true;

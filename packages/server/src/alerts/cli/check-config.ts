@@ -55,7 +55,9 @@ export function checkAlertsConfig(config: TradewatchConfig): ConfigReport {
   if (a.channels.length === 0) warnings.push('no channels: alerts only reach the hub log');
   if (a.dry_run) warnings.push('alerts.dry_run is on: every message goes to the log only');
   if (!a.enabled)
-    warnings.push('alerts.enabled is false: no rule is evaluated and nothing is sent');
+    warnings.push(
+      "alerts.enabled is false: no rule is evaluated (other modules' alerts and the kill switch still work)",
+    );
   if (a.summary.enabled && summaryChannels.length === 0)
     warnings.push('the daily summary has no channel (configure an email or chat channel)');
   if (
