@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BatchChanges } from '../ingest/index.js';
 import { dialects, PG_URL } from '../testing/stores.js';
 import { startTestHub, T0, type TestHub } from '../testing/test-hub.js';
-import { clusterModule, clusterRuntime, onRemoteCommit } from './index.js';
+import { sql } from 'kysely';
+import { classifyStoreFault, clusterModule, clusterRuntime, onRemoteCommit } from './index.js';
 import type { ClusterStatus } from './routes.js';
 
 const modules = [clusterModule];
@@ -193,6 +194,28 @@ describe.skipIf(!PG_URL)('two instances on one PostgreSQL schema', () => {
     expect(bots.map((x) => x.bot).sort()).toEqual(['alpha', 'beta']);
   });
 
+  it('survives the connection of a checked-out pool client dying between two queries', async () => {
+    const a = await hub('postgres', 'solo');
+    const error = await a.hub.store.db
+      .transaction()
+      .execute(async (trx) => {
+        const { pid } = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx))
+          .rows[0]!;
+        await terminatePid(pid);
+        // The socket closes while no query runs: node-postgres emits 'error' on the client, which
+        // used to be an unhandled event that killed the process.
+        await vi.waitFor(async () => expect(await backendAlive(pid)).toBe(false));
+        await new Promise((r) => setImmediate(r));
+        await sql`select 1`.execute(trx);
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(classifyStoreFault(error)).toBe('unreachable');
+    expect((await a.ingest([fill('after')])).status).toBe(200);
+  });
+
   it('keeps listening after its session is killed and catches up on what it missed', async () => {
     const { a, b } = await pair();
     const remote: string[] = [];
@@ -205,6 +228,25 @@ describe.skipIf(!PG_URL)('two instances on one PostgreSQL schema', () => {
     await vi.waitFor(() => expect(remote).toContain('while-away'), { timeout: 10_000 });
   });
 });
+
+async function withAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+const terminatePid = (pid: number) =>
+  withAdmin((c) => c.query('select pg_terminate_backend($1)', [pid]));
+
+const backendAlive = (pid: number) =>
+  withAdmin(
+    async (c) =>
+      (await c.query('select 1 from pg_stat_activity where pid = $1', [pid])).rows.length > 0,
+  );
 
 /** Ends the backend whose application_name is `name` (what a PostgreSQL restart does to it). */
 async function terminate(name: string): Promise<void> {

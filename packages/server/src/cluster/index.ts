@@ -9,6 +9,7 @@ import { RemoteFanout, type RemoteCommitListener } from './fanout.js';
 import { CommitListener } from './listener.js';
 import { registerClusterMetrics } from './metrics.js';
 import { CommitNotifier, parseNotification } from './notifier.js';
+import { guardCheckedOutClients } from './pg-guard.js';
 import type { SessionOptions } from './pg-session.js';
 import { registerClusterRoutes, type ClusterStatus } from './routes.js';
 import { installStoreFaultMapping, keepSqliteErrors } from './store-faults.js';
@@ -84,6 +85,7 @@ export const clusterModule: HubModule = {
     const config = hub.config.cluster;
     installStoreFaultMapping(hub.app);
     if (hub.store.sqlite) keepSqliteErrors(hub.store.sqlite);
+    if (hub.store.dialect === 'postgres') guardCheckedOutClients();
     const instanceId = config.instance_id ?? defaultInstanceId();
     const active = hub.store.dialect === 'postgres' && config.enabled;
     const logger = hub.logger.child({ module: 'cluster', instance: instanceId });
