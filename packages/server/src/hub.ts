@@ -5,6 +5,7 @@ import { TokenRepository } from './auth/index.js';
 import { BotService, registerBotRoutes } from './bots/index.js';
 import type { TradewatchConfig } from './config/index.js';
 import { createApp, type App, type ZodApp } from './http/app.js';
+import { tlsServerOptions } from './http/tls.js';
 import { registerAuth, type PrincipalResolver } from './http/auth-hook.js';
 import { IngestService, ingestSettings } from './ingest/index.js';
 import { registerIngestRoutes } from './ingest/routes.js';
@@ -30,6 +31,8 @@ import { loggingAlertSink, type AlertSink } from './alert-sink.js';
 
 export interface HubOptions {
   config: TradewatchConfig;
+  /** The configuration file it came from (backups include it). */
+  configFile?: string | null;
   /** TRADEWATCH_ADMIN_TOKEN, if given. */
   adminToken?: string | null;
   clock?: Clock;
@@ -43,6 +46,7 @@ export interface HubOptions {
 /** A running (or ready to listen) hub: the store, the services and the HTTP app wired together. */
 export interface Hub {
   config: TradewatchConfig;
+  configFile: string | null;
   store: Store;
   app: App;
   logger: Logger;
@@ -128,7 +132,14 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const stream = new LiveStream(query, () => clock.now());
   ingest.onCommit((changes) => stream.publish(changes));
 
-  const app = await createApp({ logger, version: VERSION, trustProxy: config.server.trust_proxy });
+  const tls = tlsServerOptions(config);
+  for (const w of tls?.warnings ?? []) logger.warn(w);
+  const app = await createApp({
+    logger,
+    version: VERSION,
+    trustProxy: config.server.trust_proxy,
+    https: tls,
+  });
   const resolvers: PrincipalResolver[] = [];
   registerAuth(app, tokens, resolvers);
   const zapp = app.withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
@@ -148,6 +159,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   let started = false;
   const hub: Hub = {
     config,
+    configFile: options.configFile ?? null,
     store,
     app,
     logger,

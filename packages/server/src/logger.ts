@@ -12,6 +12,7 @@ export const REDACT_PATHS = [
   '*.bot_token',
   '*.api_key',
   '*.auth_token',
+  '*.secret_access_key',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {

@@ -22,6 +22,7 @@ export async function startHub(
   try {
     hub = await createHub({
       config: loaded.config,
+      configFile: loaded.file,
       adminToken: loaded.adminToken,
       logger,
       bootstrapAdmin: true,

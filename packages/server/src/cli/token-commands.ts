@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseScopes, TokenRepository } from '../auth/index.js';
+import { appendAudit } from '../ops/audit.js';
 import { systemClock } from '../time/index.js';
 import { fail, loadOrExit, openConfiguredStore, type GlobalOptions } from './context.js';
 
@@ -23,6 +24,13 @@ export function registerTokenCommands(program: Command): void {
       const store = await openConfiguredStore(loaded);
       const repo = new TokenRepository(store.db, () => systemClock.now());
       const created = await repo.create({ name: opts.name, scopes, bot: opts.bot ?? null });
+      await appendAudit(store, {
+        ts: systemClock.now(),
+        actor: cliActor(),
+        action: 'token.create',
+        target: created.id,
+        details: { name: opts.name, scopes, bot: opts.bot ?? null },
+      });
       await store.close();
       process.stdout.write(
         `Created token ${created.id} "${opts.name}" [${scopes.join(',')}]${opts.bot ? ` bound to bot ${opts.bot}` : ''}.\n` +
@@ -72,6 +80,15 @@ export function registerTokenCommands(program: Command): void {
       const loaded = loadOrExit(cmd.optsWithGlobals<GlobalOptions>());
       const store = await openConfiguredStore(loaded);
       const n = await new TokenRepository(store.db, () => systemClock.now()).revoke(idOrName);
+      if (n > 0) {
+        await appendAudit(store, {
+          ts: systemClock.now(),
+          actor: cliActor(),
+          action: 'token.revoke',
+          target: idOrName,
+          details: { revoked: n },
+        });
+      }
       await store.close();
       if (n === 0) fail(new Error(`no active token with id or name "${idOrName}"`));
       process.stdout.write(`Revoked ${n} token${n === 1 ? '' : 's'}.\n`);
@@ -86,4 +103,9 @@ export function printTable(header: string[], rows: string[][]): void {
       .join('  ')
       .trimEnd();
   process.stdout.write([line(header), ...rows.map(line)].join('\n') + '\n');
+}
+
+/** Who ran a CLI command, for the audit log. */
+function cliActor(): string {
+  return `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
 }

@@ -32,11 +32,14 @@ export interface AppOptions {
   logger: Logger;
   version: string;
   trustProxy?: boolean;
+  /** Certificate and key: the hub speaks HTTPS itself (see http/tls.ts). */
+  https?: { key: Buffer; cert: Buffer } | null;
 }
 
 /** The Fastify instance with error handling, body limits, OpenAPI and WebSocket support. */
 export async function createApp(options: AppOptions): Promise<App> {
   const app = Fastify({
+    ...(options.https ? { https: { key: options.https.key, cert: options.https.cert } } : {}),
     loggerInstance: options.logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: INGEST_LIMITS.maxBodyBytes,
@@ -133,7 +136,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   await app.register(fastifySwaggerUi, {
     routePrefix: '/api/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
-    staticCSP: true,
+    // The security headers (ops module) give the docs UI its own CSP.
+    staticCSP: false,
     uiHooks: {},
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });

@@ -43,7 +43,7 @@ export class OpsRuntime {
   lastRunOk: boolean | null = null;
   lastResult: BackupJobResult | null = null;
   running = false;
-  configFile: string | null = guessConfigFile();
+  configFile: string | null;
   private readonly lastSuccess: Gauge;
   private readonly lastSize: Gauge;
   private readonly lastDuration: Gauge;
@@ -51,6 +51,8 @@ export class OpsRuntime {
 
   constructor(private readonly hub: Hub) {
     this.startedAt = hub.clock.now();
+    // The hub knows the file it was started with; in-process hubs (tests) fall back to a guess.
+    this.configFile = hub.configFile ?? guessConfigFile();
     const registers = [hub.metrics];
     this.lastSuccess = new Gauge({
       name: 'tradewatch_backup_last_success_timestamp_seconds',

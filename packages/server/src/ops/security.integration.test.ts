@@ -433,23 +433,16 @@ describe('built-in TLS', () => {
     expect(configSchema.safeParse({ security: { tls: { cert: 'a.crt' } } }).success).toBe(false);
   });
 
-  // Enabled once http/app.ts builds the server with `https: tlsServerOptions(config)`.
-  it.skipIf(!haveOpenssl)(
-    'serves HTTPS with HSTS when the hub is built with TLS (skipped until createApp takes https options)',
-    async (ctx) => {
-      const t = await startTestHub('sqlite', {
-        security: { tls: { cert: path.join(dir, 'a.crt'), key: path.join(dir, 'a.key') } },
-      });
-      try {
-        if (!(t.hub.app.server instanceof https.Server)) {
-          ctx.skip();
-          return;
-        }
-        const res = await t.hub.app.inject({ url: '/livez' });
-        expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
-      } finally {
-        await t.close();
-      }
-    },
-  );
+  it.skipIf(!haveOpenssl)('serves HTTPS with HSTS when the hub is built with TLS', async () => {
+    const t = await startTestHub('sqlite', {
+      security: { tls: { cert: path.join(dir, 'a.crt'), key: path.join(dir, 'a.key') } },
+    });
+    try {
+      expect(t.hub.app.server).toBeInstanceOf(https.Server);
+      const res = await t.hub.app.inject({ url: '/livez' });
+      expect(res.headers['strict-transport-security']).toMatch(/max-age=/);
+    } finally {
+      await t.close();
+    }
+  });
 });
