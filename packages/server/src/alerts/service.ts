@@ -418,8 +418,22 @@ export class AlertService {
 
   // ---------------------------------------------------------------- actions from the API
 
-  ack(fp: string, actor: string, comment?: string): Promise<AlertRecord | null> {
-    return this.step((fx, now) => this.core.ack(fp, actor, now, fx, comment));
+  async ack(fp: string, actor: string, comment?: string): Promise<AlertRecord | null> {
+    const before = this.core.alerts.get(fp)?.ackedAt ?? null;
+    const a = await this.step((fx, now) => this.core.ack(fp, actor, now, fx, comment));
+    if (a && before === null && a.ackedAt !== null) {
+      await this.hub.events
+        .record({
+          type: 'AUDIT',
+          severity: 'info',
+          message: `alert ${a.name} (${a.fingerprint.slice(0, 8)}) acknowledged${comment ? `: ${comment}` : ''}`,
+          actor,
+          bot: a.labels.bot ?? null,
+          context: { fingerprint: a.fingerprint, alertname: a.name },
+        })
+        .catch(() => undefined);
+    }
+    return a;
   }
 
   putSilence(s: Omit<SilenceRecord, 'compiled'>): Promise<SilenceRecord> {
