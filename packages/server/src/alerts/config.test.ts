@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatZodError } from '../config/index.js';
+import { parse as parseYaml } from 'yaml';
+import { configSchema, formatZodError, substituteEnv } from '../config/index.js';
 import { parseAppriseUrl } from './channels/apprise.js';
 import { alertsConfig, riskConfig } from './config.js';
 import { formatDuration, parseDuration } from './duration.js';
@@ -103,5 +107,29 @@ describe('configuration', () => {
     expect(r.daily_loss_limit).toEqual({ kind: 'pct', value: '2' });
     expect(r.accounts['*']!.min_balance).toEqual({ kind: 'abs', value: '100' });
     expect(riskConfig.safeParse({ daily_loss_limit: '2 percent' }).success).toBe(false);
+  });
+});
+
+describe('docs/alerts.md', () => {
+  it('every YAML example is a valid configuration', () => {
+    const doc = readFileSync(
+      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../docs/alerts.md'),
+      'utf8',
+    );
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(5);
+    const env = { TG_TOKEN: '1:x', SMTP_PASSWORD: 'pw', TWILIO_TOKEN: 't' };
+    // Fragments use the channels of the quick start (ops, phone) and a mail channel.
+    const channels = [
+      { name: 'ops', type: 'webhook', url: 'http://127.0.0.1:9000/hook' },
+      { name: 'phone', type: 'telegram', bot_token: '1:x', chat_id: '12345' },
+      { name: 'mail', type: 'email', host: 'localhost', from: 'a@b.c', to: 'd@e.f' },
+    ];
+    for (const block of blocks) {
+      const raw = substituteEnv(parseYaml(block), env) as { alerts?: Record<string, unknown> };
+      if (raw.alerts && !raw.alerts.channels) raw.alerts.channels = channels;
+      const parsed = configSchema.safeParse(raw);
+      expect(parsed.success ? 'ok' : formatZodError(parsed.error), block).toBe('ok');
+    }
   });
 });
