@@ -26,7 +26,7 @@ export const integrationsModule: HubModule = {
     if (!config.enabled) return;
     const bridge = new HummingbotBridge(hub, config);
     bridges.set(hub, bridge);
-    bridge.start();
+    await bridge.start();
   },
   async stop(hub) {
     const bridge = bridges.get(hub);

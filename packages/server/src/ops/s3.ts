@@ -1,22 +1,31 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+
+type S3Client = S3Sdk.S3Client;
 import type { S3Config } from './config.js';
 import { parseBackupName, type BackupName } from './names.js';
 import { backupsToDelete, type RetentionPolicy } from './retention.js';
 
 /** A copy of each backup in S3-compatible storage (AWS, MinIO, Backblaze B2, Wasabi …). */
 export class S3Copy {
-  private readonly client: S3Client;
+  private loaded: Promise<{ client: S3Client; sdk: typeof S3Sdk }> | null = null;
 
-  constructor(private readonly config: S3Config) {
-    this.client = new S3Client({
+  constructor(private readonly config: S3Config) {}
+
+  /** The AWS SDK is loaded on first use: it costs ~175 ms of start-up to every hub otherwise. */
+  private s3(): Promise<{ client: S3Client; sdk: typeof S3Sdk }> {
+    this.loaded ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      client: this.makeClient(sdk),
+    }));
+    return this.loaded;
+  }
+
+  private makeClient(sdk: typeof S3Sdk): S3Client {
+    const config = this.config;
+    return new sdk.S3Client({
       region: config.region,
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       forcePathStyle: config.force_path_style,
@@ -39,8 +48,10 @@ export class S3Copy {
   async upload(file: string): Promise<void> {
     for (const f of [file, `${file}.sha256`]) {
       const { size } = await stat(f);
-      await this.client.send(
-        new PutObjectCommand({
+      await (
+        await this.s3()
+      ).client.send(
+        new (await this.s3()).sdk.PutObjectCommand({
           Bucket: this.config.bucket,
           Key: this.key(path.basename(f)),
           Body: createReadStream(f),
@@ -56,8 +67,10 @@ export class S3Copy {
     const out: BackupName[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({
+      const page = await (
+        await this.s3()
+      ).client.send(
+        new (await this.s3()).sdk.ListObjectsV2Command({
           Bucket: this.config.bucket,
           Prefix: this.config.prefix,
           ContinuationToken: token,
@@ -78,8 +91,10 @@ export class S3Copy {
     const doomed = backupsToDelete(await this.list(), policy, now).map((b) => b.name);
     for (let i = 0; i < doomed.length; i += 500) {
       const names = doomed.slice(i, i + 500);
-      await this.client.send(
-        new DeleteObjectsCommand({
+      await (
+        await this.s3()
+      ).client.send(
+        new (await this.s3()).sdk.DeleteObjectsCommand({
           Bucket: this.config.bucket,
           Delete: {
             Objects: names.flatMap((n) => [{ Key: this.key(n) }, { Key: this.key(`${n}.sha256`) }]),
@@ -91,6 +106,6 @@ export class S3Copy {
   }
 
   close(): void {
-    this.client.destroy();
+    void this.loaded?.then(({ client }) => client.destroy());
   }
 }

@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { PerformanceResponse } from '../schema.js';
 import { attributionTables, metricRows, monthlyTable, MONTHS, type TradeLine } from './model.js';
 
@@ -43,7 +43,9 @@ export async function writeXlsxReport(
   generatedAt: string,
   rowsPerSheet = ROWS_PER_SHEET,
 ): Promise<void> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+  // exceljs is loaded when a report is written, not at every start of the hub (~300 ms).
+  const { default: excel } = await import('exceljs');
+  const workbook = new excel.stream.xlsx.WorkbookWriter({
     stream: out,
     useStyles: true,
     useSharedStrings: false,
