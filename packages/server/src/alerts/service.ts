@@ -64,6 +64,7 @@ export class AlertService {
   private dayDirty = true;
   private readonly seenEvents = new Map<string, true>();
   private lastPrune = 0;
+  private lastRetention = 0;
   /** The latest evaluation of every configured limit (GET /api/v1/risk/limits). */
   limits: LimitStatus[] = [];
   hooks: AlertServiceHooks = {
@@ -267,6 +268,10 @@ export class AlertService {
       if (now - this.lastPrune > 60_000) {
         this.lastPrune = now;
         this.core.prune(now, KEEP_RESOLVED_MS);
+      }
+      if (now - this.lastRetention > 3_600_000) {
+        this.lastRetention = now;
+        await this.repo.prune(now - this.config.delivery.history_retention);
       }
     });
   }

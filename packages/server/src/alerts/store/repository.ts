@@ -637,12 +637,19 @@ export class AlertsRepository {
     }));
   }
 
+  /** Forgets delivery history, delivered messages and resolved alerts older than `before`. */
   async prune(before: number): Promise<void> {
     await this.db.deleteFrom('alerts_deliveries').where('ts', '<', before).execute();
     await this.db
       .deleteFrom('alerts_outbox')
       .where('status', '!=', 'pending')
       .where('created_at', '<', before)
+      .execute();
+    await this.db.deleteFrom('alerts_history').where('ts', '<', before).execute();
+    await this.db
+      .deleteFrom('alerts_alerts')
+      .where('status', '=', 'resolved')
+      .where('updated_at', '<', before)
       .execute();
   }
 
