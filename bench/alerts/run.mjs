@@ -192,6 +192,8 @@ console.log(
   `bare loopback HTTP POST round trip: p50 ${fmt(pct(bare, 50))}, p99 ${fmt(pct(bare, 99))} (${bare.length} requests)`,
 );
 for (const concurrency of CONCURRENCY) {
+  // Positions of the previous hub are not this one's to close.
+  toClose.length = 0;
   hub = await startBenchHub(concurrency);
   await waitForArrivals(await send(200));
   for (const rate of RATES) {

@@ -4,7 +4,6 @@ import type { AlertSignal, AlertSink } from '../alert-sink.js';
 import type { Hub } from '../hub.js';
 import type { BatchChanges } from '../ingest/index.js';
 import { decFromString, decToNumber, ZERO, type Dec } from '../ledger/index.js';
-import { valueAll } from '../portfolio/index.js';
 import { tradingDay } from '../time/index.js';
 import type { AlertsConfig, RiskConfig } from './config.js';
 import { AlertCore } from './engine/core.js';
@@ -86,7 +85,16 @@ export class AlertService {
     );
     this.builtins = builtinsFrom(config.builtin);
     this.rules = new RuleEvaluator(config.rules);
+    // Account and bot scopes are built only when a limit or a rule looks at them.
+    const accountLimits = Object.keys(risk.accounts).length > 0;
+    const botLimits = Object.keys(risk.bots).length > 0;
+    this.kinds = {
+      account: accountLimits || config.rules.some((r) => r.scope === 'account'),
+      bot: botLimits || config.rules.some((r) => r.scope === 'bot'),
+    };
   }
+
+  private readonly kinds: { account: boolean; bot: boolean };
 
   /** Restores the engine from the database and loads open protective orders. */
   async load(): Promise<void> {
@@ -382,10 +390,10 @@ export class AlertService {
     const state = this.hub.holder.current;
     return buildSnapshots({
       state,
-      valuation: valueAll(state),
       day: await this.dayStarts(now),
       stops: this.stops.values(),
       now,
+      kinds: this.kinds,
     });
   }
 

@@ -7,7 +7,7 @@ import {
   ZERO,
   type KeyState,
 } from '../../ledger/index.js';
-import { keyString, PortfolioState, valueAll } from '../../portfolio/index.js';
+import { keyString, PortfolioState } from '../../portfolio/index.js';
 import { riskConfig } from '../config.js';
 import { evaluateLimits, utilization } from './evaluate.js';
 import { buildSnapshots, scopeMetrics, type StopOrder } from './snapshot.js';
@@ -91,7 +91,6 @@ function snapshots(
 ) {
   return buildSnapshots({
     state,
-    valuation: valueAll(state),
     day: new Map(Object.entries(day).map(([k, v]) => [k, { start: dec(v), cashFlows: ZERO }])),
     stops,
     now: T0 + 10_000,

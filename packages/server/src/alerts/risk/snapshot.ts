@@ -4,7 +4,6 @@ import {
   keyFigures,
   type PortfolioState,
   type ScopeFigures,
-  type Valuation,
 } from '../../portfolio/index.js';
 import type { RuleMetric } from './metrics.js';
 
@@ -47,20 +46,45 @@ export interface ScopeSnapshot {
 
 export interface SnapshotInput {
   state: PortfolioState;
-  valuation: Valuation;
   /** Start-of-day equity and the day's cash flows per scope. */
   day: Map<string, { start: Dec; cashFlows: Dec }>;
   stops: Iterable<StopOrder>;
   now: number;
+  /** Which scopes beyond the portfolio to build (default: accounts and bots). */
+  kinds?: { account: boolean; bot: boolean };
+}
+
+function emptyFigures(): ScopeFigures {
+  return {
+    opening: ZERO,
+    cashFlows: ZERO,
+    realizedGross: ZERO,
+    realizedNet: ZERO,
+    fees: ZERO,
+    unrealized: ZERO,
+    grossExposure: ZERO,
+    netExposure: ZERO,
+    openPositions: 0,
+    equity: ZERO,
+  };
+}
+
+interface Acc {
+  figures: ScopeFigures;
+  heat: Dec;
+  unprotected: Set<string>;
+  bySymbol: Map<string, { qty: Dec; mv: Dec }>;
 }
 
 /**
- * Portfolio, account and bot snapshots (pure). Heat is the loss if every protective stop were
- * hit (from the current mark to the stop, never negative); quantity no stop covers counts its
- * whole market value and flags the symbol as unprotected.
+ * Portfolio, account and bot snapshots (pure), in one pass over the ledger keys: the figures
+ * `valueAll` gives, plus heat and positions per symbol. Heat is the loss if every protective
+ * stop were hit (from the current mark to the stop, never negative); quantity no stop covers
+ * counts its whole market value and flags the symbol as unprotected.
  */
 export function buildSnapshots(input: SnapshotInput): ScopeSnapshot[] {
-  const { state, valuation, day, now } = input;
+  const { state, day, now } = input;
+  const kinds = input.kinds ?? { account: true, bot: true };
   const stopsByKey = new Map<string, StopOrder[]>();
   for (const s of input.stops) {
     const k = `${s.account}\u0000${s.bot}\u0000${s.symbol}`;
@@ -68,32 +92,58 @@ export function buildSnapshots(input: SnapshotInput): ScopeSnapshot[] {
     list.push(s);
     stopsByKey.set(k, list);
   }
-  interface Acc {
-    heat: Dec;
-    unprotected: Set<string>;
-    bySymbol: Map<string, { qty: Dec; mv: Dec }>;
-  }
   const accs = new Map<string, Acc>();
   const acc = (scope: string): Acc => {
     let a = accs.get(scope);
     if (!a) {
-      a = { heat: ZERO, unprotected: new Set(), bySymbol: new Map() };
+      a = { figures: emptyFigures(), heat: ZERO, unprotected: new Set(), bySymbol: new Map() };
       accs.set(scope, a);
     }
     return a;
   };
+  const portfolio = acc('portfolio');
+  for (const account of state.accounts.values()) {
+    portfolio.figures.opening += account.opening;
+    portfolio.figures.cashFlows += account.cashFlows;
+    if (kinds.account) {
+      const a = acc(`account:${account.id}`);
+      a.figures.opening = account.opening;
+      a.figures.cashFlows = account.cashFlows;
+    }
+  }
+  if (kinds.bot) for (const bot of state.bots.keys()) acc(`bot:${bot}`);
+  const targets: Acc[] = [portfolio];
   for (const ks of state.keys.values()) {
     const mark = state.marks.get(ks.key.symbol)?.price ?? null;
     const f = keyFigures(ks, mark);
-    if (f.qty === ZERO) continue;
-    const { heat, unprotected } = keyHeat(ks, f.qty, f.mark, f.marketValue, stopsByKey);
-    for (const scope of ['portfolio', `account:${ks.key.account}`, `bot:${ks.key.bot}`]) {
-      const a = acc(scope);
-      a.heat += heat;
-      if (unprotected) a.unprotected.add(ks.key.symbol);
-      const s = a.bySymbol.get(ks.key.symbol) ?? { qty: ZERO, mv: ZERO };
-      a.bySymbol.set(ks.key.symbol, { qty: s.qty + f.qty, mv: s.mv + f.marketValue });
+    targets.length = 1;
+    if (kinds.account) targets.push(acc(`account:${ks.key.account}`));
+    if (kinds.bot) targets.push(acc(`bot:${ks.key.bot}`));
+    const mv = f.marketValue;
+    const open = f.qty !== ZERO;
+    const risk = open ? keyHeat(ks, f.qty, f.mark, mv, stopsByKey) : null;
+    for (const a of targets) {
+      const t = a.figures;
+      t.realizedGross += ks.realizedGross;
+      t.realizedNet += ks.realizedNet;
+      t.fees += ks.feesPaid;
+      t.unrealized += f.unrealized;
+      t.grossExposure += mv < ZERO ? -mv : mv;
+      t.netExposure += mv;
+      if (!open) continue;
+      t.openPositions += 1;
+      a.heat += risk!.heat;
+      if (risk!.unprotected) a.unprotected.add(ks.key.symbol);
+      const p = a.bySymbol.get(ks.key.symbol);
+      if (p) {
+        p.qty += f.qty;
+        p.mv += mv;
+      } else a.bySymbol.set(ks.key.symbol, { qty: f.qty, mv });
     }
+  }
+  for (const a of accs.values()) {
+    const f = a.figures;
+    f.equity = f.opening + f.cashFlows + f.realizedNet + f.unrealized;
   }
 
   const out: ScopeSnapshot[] = [];
@@ -101,53 +151,66 @@ export function buildSnapshots(input: SnapshotInput): ScopeSnapshot[] {
     scope: string,
     kind: ScopeSnapshot['kind'],
     id: string | null,
-    figures: ScopeFigures,
     cash: Dec | null,
     heartbeatAgeS: Dec | null,
   ) => {
-    const a = accs.get(scope);
-    const adjusted = adjustedEquity(figures);
+    const a = accs.get(scope)!;
+    const adjusted = adjustedEquity(a.figures);
     const stored = state.peaks.get(scope);
     const d = day.get(scope);
     out.push({
       scope,
       kind,
       id,
-      figures,
+      figures: a.figures,
       dayStart: d?.start ?? null,
       dayCashFlows: d?.cashFlows ?? ZERO,
       peak: stored === undefined || adjusted > stored ? adjusted : stored,
       cash,
-      heat: a?.heat ?? ZERO,
-      unprotected: a ? [...a.unprotected].sort() : [],
-      positions: a
-        ? [...a.bySymbol]
-            .filter(([, p]) => p.qty !== ZERO)
-            .map(([symbol, p]) => ({ symbol, qty: p.qty, value: abs(p.mv) }))
-            .sort((x, y) => x.symbol.localeCompare(y.symbol))
-        : [],
+      heat: a.heat,
+      unprotected: [...a.unprotected].sort(),
+      positions: [...a.bySymbol]
+        .filter(([, p]) => p.qty !== ZERO)
+        .map(([symbol, p]) => ({ symbol, qty: p.qty, value: abs(p.mv) }))
+        .sort((x, y) => (x.symbol < y.symbol ? -1 : x.symbol > y.symbol ? 1 : 0)),
       heartbeatAgeS,
     });
   };
   let cashTotal = ZERO;
   const accountCash = new Map<string, Dec>();
-  for (const [id, f] of valuation.accounts) {
+  const accountIds = new Set([...state.accounts.keys()]);
+  for (const ks of state.keys.values()) accountIds.add(ks.key.account);
+  for (const id of accountIds) {
+    const info = state.accounts.get(id);
     const reported = state.balances.get(id);
-    const cash = reported?.cash ?? f.opening + f.cashFlows + f.realizedNet;
+    let realized = ZERO;
+    if (!reported) {
+      const a = accs.get(`account:${id}`);
+      if (a) realized = a.figures.realizedNet;
+      else
+        for (const ks of state.keys.values()) if (ks.key.account === id) realized += ks.realizedNet;
+    }
+    const cash = reported?.cash ?? (info?.opening ?? ZERO) + (info?.cashFlows ?? ZERO) + realized;
     accountCash.set(id, cash);
     cashTotal += cash;
   }
-  make('portfolio', 'portfolio', null, valuation.portfolio, cashTotal, null);
-  for (const [id, f] of [...valuation.accounts].sort(([a], [b]) => a.localeCompare(b))) {
-    make(`account:${id}`, 'account', id, f, accountCash.get(id) ?? null, null);
+  make('portfolio', 'portfolio', null, cashTotal, null);
+  if (kinds.account) {
+    for (const scope of [...accs.keys()].filter((k) => k.startsWith('account:')).sort()) {
+      const id = scope.slice(8);
+      make(scope, 'account', id, accountCash.get(id) ?? null, null);
+    }
   }
-  for (const [id, f] of [...valuation.bots].sort(([a], [b]) => a.localeCompare(b))) {
-    const bot = state.bots.get(id);
-    const age =
-      bot?.lastHeartbeatAt === null || bot === undefined
-        ? null
-        : div(dec(Math.max(0, now - bot.lastHeartbeatAt)), dec(1000));
-    make(`bot:${id}`, 'bot', id, f, null, age);
+  if (kinds.bot) {
+    for (const scope of [...accs.keys()].filter((k) => k.startsWith('bot:')).sort()) {
+      const id = scope.slice(4);
+      const bot = state.bots.get(id);
+      const age =
+        bot === undefined || bot.lastHeartbeatAt === null
+          ? null
+          : div(dec(Math.max(0, now - bot.lastHeartbeatAt)), dec(1000));
+      make(scope, 'bot', id, null, age);
+    }
   }
   return out;
 }
@@ -181,8 +244,11 @@ function keyHeat(
       remaining -= covered;
     }
   }
-  if (remaining > ZERO) {
-    // Unprotected quantity: all of its value is at risk.
+  if (remaining === size) {
+    // No stop at all: all of its value is at risk.
+    heat += abs(marketValue);
+  } else if (remaining > ZERO) {
+    // Partly unprotected: that part of its value is at risk.
     heat += mul(abs(marketValue), div(remaining, size));
   }
   return { heat, unprotected: remaining > ZERO };

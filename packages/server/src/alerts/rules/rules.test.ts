@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dec, ZERO } from '../../ledger/index.js';
-import { PortfolioState, valueAll, type BotInfo } from '../../portfolio/index.js';
+import { PortfolioState, type BotInfo } from '../../portfolio/index.js';
 import { ManualClock } from '../../time/index.js';
 import { ruleConfig } from '../config.js';
 import type { AlertRecord } from '../model.js';
@@ -185,7 +185,6 @@ describe('user threshold rules', () => {
     });
     return buildSnapshots({
       state,
-      valuation: valueAll(state),
       day: new Map([['portfolio', { start: dec(10_000), cashFlows: ZERO }]]),
       stops: [],
       now,
