@@ -170,10 +170,24 @@ alerts:
     tg.say(999, '/status');
     tg.say(42, '/alerts');
     tg.say(42, '/halt alpha');
-    const replies = (await tg.waitFor(before + 2)).slice(before);
-    expect(replies.every((r) => r.params.chat_id === '42')).toBe(true);
-    expect(String(replies[0]!.params.text)).toContain('<b>DailyLossLimit</b>');
-    const keyboard = replies[1]!.params.reply_markup as {
+    // Alert notifications to the same chat may come in between: pick the replies out.
+    const isList = (m: { params: Record<string, unknown> }) =>
+      String(m.params.text).startsWith('<code>');
+    const confirm = await eventually(async () =>
+      tg
+        .messages()
+        .slice(before)
+        .find((m) => m.params.reply_markup),
+    );
+    const list = await eventually(async () => tg.messages().slice(before).find(isList));
+    expect(
+      tg
+        .messages()
+        .slice(before)
+        .every((r) => r.params.chat_id === '42'),
+    ).toBe(true);
+    expect(String(list.params.text)).toContain('<b>DailyLossLimit</b>');
+    const keyboard = confirm.params.reply_markup as {
       inline_keyboard: { text: string; callback_data: string }[][];
     };
     expect(keyboard.inline_keyboard[0]!.map((b) => b.text)).toEqual(['✅ Halt', 'Cancel']);
