@@ -190,8 +190,10 @@ describe.skipIf(!PG_URL)('two instances on one PostgreSQL schema', () => {
     expect(last.keys.map((k) => `${k.key.bot}/${k.key.symbol}`)).toEqual(['alpha/BTCUSD']);
     expect(last.trades.map((t) => t.status)).toContain('closed');
     // B's cache caught up: its portfolio shows A's round trip.
-    const bots = (await b.get<{ bots: { bot: string }[] }>('/api/v1/portfolio')).body.bots;
-    expect(bots.map((x) => x.bot).sort()).toEqual(['alpha', 'beta']);
+    await vi.waitFor(async () => {
+      const bots = (await b.get<{ bots: { bot: string }[] }>('/api/v1/portfolio')).body.bots;
+      expect(bots.map((x) => x.bot).sort()).toEqual(['alpha', 'beta']);
+    });
   });
 
   it('survives the connection of a checked-out pool client dying between two queries', async () => {

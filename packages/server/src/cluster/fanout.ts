@@ -3,8 +3,14 @@ import type { Logger } from 'pino';
 import type { BatchChanges } from '../ingest/index.js';
 import type { IngestService } from '../ingest/index.js';
 import { decFromString, type KeyState, type Trip } from '../ledger/index.js';
-import { keyString, rowToTrip, type BotInfo, type PortfolioHolder } from '../portfolio/index.js';
-import type { Database, FillsTable, OrdersTable } from '../store/index.js';
+import {
+  keyString,
+  rowToKeyState,
+  rowToTrip,
+  type BotInfo,
+  type PortfolioHolder,
+} from '../portfolio/index.js';
+import type { Database, FillsTable, LedgerPositionsTable, OrdersTable } from '../store/index.js';
 import type { LiveStream } from '../stream/index.js';
 
 export type RemoteCommitListener = (changes: BatchChanges) => void;
@@ -31,8 +37,9 @@ const CHUNK = 500;
  * carries `seq` (the shared ingest counter), so a pass reads the facts between the last
  * sequence number it handled and the counter, leaves out what this instance committed itself
  * (its stream already sent those), and publishes the rest exactly as a local commit would be:
- * fills, positions of their keys, round trips, orders, bots, log/signal/cash-flow events and a
- * portfolio snapshot. Passes never overlap; notifications arriving during one fold into the next.
+ * fills, positions of their keys (as stored), round trips, orders, bots, log/signal/cash-flow
+ * events and a portfolio snapshot (from the cache, refreshed with `refreshIfStale`). Passes
+ * never overlap; notifications arriving during one fold into the next.
  */
 export class RemoteFanout {
   private lastSeq: number;
@@ -108,9 +115,28 @@ export class RemoteFanout {
     return this.running;
   }
 
+  /**
+   * The cache refresh runs behind this instance's own ingest queue, which under a steady local
+   * load is never empty (and local batches reload the cache themselves when another instance
+   * wrote): a pass starts it but never waits for it, and reads positions from the database.
+   */
+  private refreshing: Promise<void> | null = null;
+
+  private refresh(): void {
+    this.refreshing ??= this.deps.ingest
+      .refreshIfStale()
+      .catch(() => undefined)
+      .finally(() => (this.refreshing = null));
+  }
+
   private async catchUp(): Promise<void> {
-    await this.deps.ingest.refreshIfStale();
-    const top = this.deps.holder.current.version;
+    this.refresh();
+    const row = await this.deps.db
+      .selectFrom('counters')
+      .select('value')
+      .where('name', '=', 'ingest')
+      .executeTakeFirst();
+    const top = Number(row?.value ?? 0);
     while (this.lastSeq < top && !this.stopped) {
       const started = performance.now();
       const lo = this.lastSeq;
@@ -199,27 +225,54 @@ export class RemoteFanout {
       .filter((c) => !this.localLines.has(cashKey(c.account, c.ts, c.amount.toString(), c.kind)));
 
     const state = this.deps.holder.current;
-    const keys = new Map<string, KeyState>();
+    const keyOf = new Map<string, { account: string; bot: string; symbol: string }>();
     const tradeIds = new Set<string>();
     const botIds = new Set<string>();
     for (const f of fills) {
-      const k = keyString({ account: f.account, bot: f.bot, symbol: f.symbol });
-      const ks = state.keys.get(k);
-      if (ks) keys.set(k, ks);
+      const key = { account: f.account, bot: f.bot, symbol: f.symbol };
+      keyOf.set(keyString(key), key);
       if (f.trade_id) tradeIds.add(f.trade_id);
       if (f.next_trade_id) tradeIds.add(f.next_trade_id);
       botIds.add(f.bot);
     }
+    // Positions as committed (the cache may still be catching up).
+    const positionRows: LedgerPositionsTable[] = [];
+    for (const part of chunks([...keyOf.values()])) {
+      positionRows.push(
+        ...(await db
+          .selectFrom('ledger_positions')
+          .selectAll()
+          .where((eb) =>
+            eb.or(
+              part.map((k) =>
+                eb.and([
+                  eb('account', '=', k.account),
+                  eb('bot', '=', k.bot),
+                  eb('symbol', '=', k.symbol),
+                ]),
+              ),
+            ),
+          )
+          .execute()),
+      );
+    }
+    for (const p of positionRows) if (p.trade_id) tradeIds.add(p.trade_id);
     for (const o of orderKeys) botIds.add(o.bot);
     for (const h of heartbeatBots) botIds.add(h.bot);
     for (const l of logs) botIds.add(l.bot);
     for (const s of signals) botIds.add(s.bot);
 
-    const trades: Trip[] = [];
+    const trips = new Map<string, Trip>();
     for (const ids of chunks([...tradeIds])) {
       for (const t of await db.selectFrom('trades').selectAll().where('id', 'in', ids).execute())
-        trades.push(rowToTrip(t));
+        trips.set(t.id, rowToTrip(t));
     }
+    const keys: KeyState[] = positionRows.map((p) =>
+      rowToKeyState(p, p.trade_id === null ? null : (trips.get(p.trade_id) ?? null)),
+    );
+    // Round trips the fills touched (a position's open trip is sent with the position).
+    const fillTrips = new Set(fills.flatMap((f) => [f.trade_id, f.next_trade_id]));
+    const trades = [...trips.values()].filter((t) => fillTrips.has(t.id));
     const orders: OrdersTable[] = [];
     for (const part of chunks(orderKeys)) {
       const rows = await db
@@ -239,7 +292,7 @@ export class RemoteFanout {
     return {
       seq: hi,
       fills,
-      keys: [...keys.values()],
+      keys,
       trades,
       orders,
       bots,
