@@ -164,6 +164,47 @@ describe.each(dialects)('alerts on %s', (kind) => {
     });
   });
 
+  it('fails over to another channel and raises DeliveryFailing while a channel keeps failing', async () => {
+    const primary = await startReceiver();
+    const backup = await startReceiver();
+    cleanup.push(
+      () => primary.close(),
+      () => backup.close(),
+    );
+    const { t, rt } = await setup(
+      {},
+      {
+        channels: [
+          { name: 'ops', type: 'webhook', url: `${primary.url}/hook`, failover: 'spare' },
+          { name: 'spare', type: 'webhook', url: `${backup.url}/spare` },
+        ],
+        routes: [{ match: {}, channels: ['ops'], group_wait: '0s' }],
+      },
+    );
+    primary.respond(() => 502);
+    await t.ingest([fill('f1'), mark(44)]);
+    await rt.settle();
+    for (let i = 0; i < 4 && backup.requests.length === 0; i++) {
+      t.clock.advance(10_000);
+      await rt.tick();
+    }
+    expect(primary.requests.map((r) => r.status)).toEqual([502, 502, 502]);
+    const via = webhooks(backup);
+    expect(via.map((p) => p.alerts[0]!.labels.alertname)).toContain('DailyLossLimit');
+    // The spare also carries the news that ops is failing.
+    await rt.tick();
+    const failing = await t.get<{ items: { name: string; labels: Record<string, string> }[] }>(
+      '/api/v1/alerts?name=DeliveryFailing',
+    );
+    expect(failing.body.items).toEqual([
+      expect.objectContaining({ labels: expect.objectContaining({ channel: 'ops' }) }),
+    ]);
+    const d = await t.get<{ items: { via: string; ok: boolean }[] }>(
+      '/api/v1/alerts/deliveries?channel=ops',
+    );
+    expect(d.body.items[0]).toMatchObject({ via: 'spare', ok: true });
+  });
+
   it('keeps alert state and undelivered notifications across a restart', async () => {
     const { t, receiver } = await setup();
     receiver.respond(() => 503);
