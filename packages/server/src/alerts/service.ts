@@ -155,11 +155,7 @@ export class AlertService {
   }
 
   private async reload(): Promise<void> {
-    this.core.alerts.clear();
-    this.core.groups.clear();
-    this.core.silences.clear();
-    this.core.throttles.clear();
-    this.core.digest.clear();
+    this.core.clear();
     this.core.restore(await this.repo.loadEngineState(this.hub.clock.now(), KEEP_RESOLVED_MS));
   }
 

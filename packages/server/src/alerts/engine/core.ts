@@ -92,6 +92,8 @@ export class AlertCore {
   /** Per inhibit rule: firing alerts that match its source. */
   private readonly inhibitSources: Set<string>[];
   private readonly routeById: Map<string, Route>;
+  /** Firing alerts by source, for the sweeps of level-triggered sources. */
+  private readonly firingBySource = new Map<AlertSource, Set<string>>();
   private lastTick = 0;
 
   constructor(readonly settings: CoreSettings) {
@@ -101,6 +103,18 @@ export class AlertCore {
   }
 
   // ---------------------------------------------------------------- loading
+
+  /** Forgets everything (before a restore from the database). */
+  clear(): void {
+    this.alerts.clear();
+    this.groups.clear();
+    this.silences.clear();
+    this.throttles.clear();
+    this.digest.clear();
+    this.memberOf.clear();
+    this.firingBySource.clear();
+    for (const set of this.inhibitSources) set.clear();
+  }
 
   /** Restores persisted state (after a restart). */
   restore(state: {
@@ -112,6 +126,7 @@ export class AlertCore {
   }): void {
     for (const a of state.alerts) {
       this.alerts.set(a.fingerprint, a);
+      this.noteFiring(a);
       if (a.status === 'firing') this.indexInhibitSource(a, true);
     }
     for (const g of state.groups) {
@@ -176,6 +191,7 @@ export class AlertCore {
       episode: (existing?.episode ?? 0) + 1,
     };
     this.alerts.set(fp, record);
+    this.noteFiring(record);
     fx.alerts.add(fp);
     fx.fired.push(record);
     this.history(fx, record, now, 'firing', record.annotations.summary ?? record.name, null);
@@ -196,6 +212,7 @@ export class AlertCore {
       annotations: annotations ? { ...a.annotations, ...annotations } : a.annotations,
     };
     this.alerts.set(fp, next);
+    this.noteFiring(next);
     fx.alerts.add(fp);
     fx.resolved.push(next);
     this.history(
@@ -236,11 +253,24 @@ export class AlertCore {
       annotate?: (a: AlertRecord) => Annotations | undefined;
     } = {},
   ): void {
-    for (const a of [...this.alerts.values()]) {
-      if (a.status !== 'firing' || a.source !== source || derived.has(a.fingerprint)) continue;
+    const firing = this.firingBySource.get(source);
+    if (!firing) return;
+    for (const fp of [...firing]) {
+      const a = this.alerts.get(fp);
+      if (!a || a.status !== 'firing' || derived.has(fp)) continue;
       if (options.names && !options.names.has(a.name)) continue;
-      this.resolve(a.fingerprint, now, fx, options.annotate?.(a));
+      this.resolve(fp, now, fx, options.annotate?.(a));
     }
+  }
+
+  private noteFiring(a: AlertRecord): void {
+    let set = this.firingBySource.get(a.source);
+    if (!set) {
+      set = new Set();
+      this.firingBySource.set(a.source, set);
+    }
+    if (a.status === 'firing') set.add(a.fingerprint);
+    else set.delete(a.fingerprint);
   }
 
   ack(fp: string, actor: string, now: number, fx: Effects, comment?: string): AlertRecord | null {
