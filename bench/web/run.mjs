@@ -2,11 +2,13 @@
 // hub holding a large store, long tasks while the stream delivers 50 messages a second, and a
 // streamed export of every trade. Each figure is printed beside its limit with the ratio.
 // Usage: node bench/web/run.mjs [--fills 1000000] [--runs 5] [--stream-seconds 10] [--fills-per-second N]
-//        [--round-trips 1000000]   (adds that many closed trades before the export test)
+//        [--round-trips N]         (adds N closed trades before the hub export test)
+//        [--export-rows 1000000]   (rows through the export writer alone)
 // Needs `npm run build` (hub and dashboard) and Chromium (/usr/bin/chromium or $TRADEWATCH_CHROMIUM).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     'fills-per-second': { type: 'string', default: '0' },
     batch: { type: 'string', default: '5000' },
     'round-trips': { type: 'string', default: '0' },
+    'export-rows': { type: 'string', default: '1000000' },
   },
 });
 const N = Number(values.fills);
@@ -29,6 +32,7 @@ const STREAM_S = Number(values['stream-seconds']);
 const FILLS_PER_S = Number(values['fills-per-second']);
 const BATCH = Number(values.batch);
 const ROUND_TRIPS = Number(values['round-trips']);
+const EXPORT_ROWS = Number(values['export-rows']);
 const CHROMIUM = process.env.TRADEWATCH_CHROMIUM ?? '/usr/bin/chromium';
 const DIST = path.join(ROOT, 'packages/web/dist');
 
@@ -431,6 +435,70 @@ for (const format of ['csv', 'xlsx']) {
 }
 
 await hub.stop();
+
+// ------------------------------------------------------------------ 6. the export writer at scale
+// A million stored round trips take long to ingest on a shared machine, so the writer that the
+// export streams through is measured alone on 1,000,000 rows (the hub reads them from the
+// database in keyset pages of 2,000, so the writer is what could hold rows in memory).
+console.log(`\n6. Export writer alone, ${EXPORT_ROWS.toLocaleString()} rows (pages of 2,000)`);
+const { csvStream, xlsxStream } = await import(
+  pathToFileURL(path.join(ROOT, 'packages/server/dist/journal/export.js')).href
+);
+const ownRss = () => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+};
+const row = (i) => ({
+  id: `tr_${i.toString(16).padStart(12, '0')}`,
+  account: `acc${i % 3}`,
+  bot: `bot${i % 10}`,
+  symbol: `SYM${i % 100}`,
+  strategy: `strat${i % 5}`,
+  direction: i % 2 ? 'short' : 'long',
+  status: 'closed',
+  qty: 1 + (i % 10),
+  open_qty: 0,
+  entry_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+  exit_at: new Date(Date.UTC(2026, 0, 1) + i * 1000 + 600_000).toISOString(),
+  avg_entry_price: 100 + (i % 13),
+  avg_exit_price: 101 + (i % 7),
+  gross_pnl: (i % 201) - 100,
+  fees: 0.35,
+  net_pnl: (i % 201) - 100.35,
+  return_pct: ((i % 201) - 100) / 100,
+  duration_s: 600,
+  mae: -(i % 17),
+  mfe: i % 23,
+  mae_pct: -0.1,
+  mfe_pct: 0.2,
+  fill_count: 2,
+  notes: i % 50 === 0 ? 'checked the spread, "fine", moved on' : null,
+  tags: i % 20 === 0 ? ['review'] : [],
+});
+async function* syntheticPages(n) {
+  for (let i = 0; i < n; i += 2000) {
+    await new Promise((r) => setImmediate(r));
+    yield Array.from({ length: Math.min(2000, n - i) }, (_, j) => row(i + j));
+  }
+}
+for (const format of ['csv', 'xlsx']) {
+  globalThis.gc?.();
+  const before = ownRss();
+  let most = before;
+  const sampler = setInterval(() => (most = Math.max(most, ownRss())), 100);
+  const s = performance.now();
+  const stream =
+    format === 'csv'
+      ? csvStream(syntheticPages(EXPORT_ROWS))
+      : xlsxStream(syntheticPages(EXPORT_ROWS), (e) => console.error(e));
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.length;
+  clearInterval(sampler);
+  report(`${format.toUpperCase()} writer time`, (performance.now() - s) / 1000, 's', null);
+  report(`${format.toUpperCase()} file size`, bytes / 1024 / 1024, 'MB', null);
+  report(`memory gained writing ${format.toUpperCase()}`, most - before, 'MB', 256);
+}
+
 console.log(`\n(${load()})`);
 const over = rows.filter((r) => r.ok === 'OVER' || r.ok === 'UNDER');
 console.log(
