@@ -405,24 +405,34 @@ export class AlertService {
   private async evaluateRisk(fx: Effects, now: number): Promise<void> {
     const snapshots = await this.snapshots(now);
     this.limits = evaluateLimits(this.risk, snapshots);
-    const breached: FireSignal[] = [];
+    // A breach that is already firing keeps the words it fired with (GET /api/v1/risk/limits
+    // has the live figures): only new breaches are described and fired.
+    const breached = new Set<string>();
     for (const l of this.limits) {
       if (!l.breached || !this.builtins.enabled(l.alert)) continue;
-      breached.push({
-        name: l.alert,
-        severity: this.builtins.severity(l.alert),
-        labels: l.labels,
-        annotations: { summary: l.summary(), limit: l.configured },
-        source: 'risk',
-      });
+      const fp = fingerprint(l.alert, l.labels);
+      breached.add(fp);
+      if (this.core.alerts.get(fp)?.status === 'firing') continue;
+      this.core.fire(
+        {
+          name: l.alert,
+          severity: this.builtins.severity(l.alert),
+          labels: l.labels,
+          annotations: { summary: l.summary(), limit: l.configured },
+          source: 'risk',
+        },
+        now,
+        fx,
+      );
     }
-    // One alert per limit and scope even if several configured limits of a name breach.
-    const riskDerived = derived(breached);
-    for (const s of breached) this.core.fire(s, now, fx);
-    this.core.sweep('risk', riskDerived.fingerprints, now, fx);
-    const ruled = this.rules.evaluate(snapshots, now);
-    for (const s of ruled) this.core.fire(s, now, fx);
-    this.core.sweep('rule', derived(ruled).fingerprints, now, fx);
+    this.core.sweep('risk', breached, now, fx);
+    const ruled = new Set<string>();
+    for (const s of this.rules.evaluate(snapshots, now)) {
+      const fp = fingerprint(s.name, s.labels);
+      ruled.add(fp);
+      if (this.core.alerts.get(fp)?.status !== 'firing') this.core.fire(s, now, fx);
+    }
+    this.core.sweep('rule', ruled, now, fx);
   }
 
   // ---------------------------------------------------------------- actions from the API
